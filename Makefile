@@ -1,0 +1,46 @@
+# paperfeed — `make demo` runs the main job on the embedded default, `make test` runs the tests.
+# Both first run `make install`, which creates or refreshes .venv/ (so .venv/bin/paperfeed works).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: install demo test test-fast lint format bench clean
+
+install: $(STAMP)
+
+# torch first, from the local CPU wheel (a plain `torch` requirement would pull CUDA packages).
+$(STAMP): pyproject.toml Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[dev]'
+	$(VENV)/bin/paperfeed model prepare
+	touch $(STAMP)
+
+demo: install
+	SHARED=$(SHARED) bash scripts/demo.sh
+
+test: install
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not integration and not slow"
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: install
+	$(VENV)/bin/ruff format src tests benchmarks
+
+bench: install
+	$(PY) benchmarks/bench_embed.py
+	$(PY) benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

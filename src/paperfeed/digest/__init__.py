@@ -1,0 +1,1 @@
+"""Digests: rendering (pure) and delivery."""

@@ -1,0 +1,98 @@
+"""Plain data: papers, ratings and recommendations. Pure, frozen, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+RatingValue = Literal["up", "down", "saved", "opened"]
+RATING_VALUES: tuple[str, ...] = ("up", "down", "saved", "opened")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper, whatever source it came from.
+
+    ``id`` is the canonical identity: a bare arXiv id without version (``2401.01234``,
+    ``hep-th/9901001``), ``doi:10.x/y``, or ``text:<hash>`` for pasted abstracts that carry
+    no identifier.  ``date`` is an ISO ``YYYY-MM-DD`` (listing or publication date).
+    """
+
+    id: str
+    title: str = ""
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    date: str | None = None
+    version: int | None = None
+    doi: str | None = None
+    comment: str | None = None
+    url: str | None = None
+    venue: str | None = None
+    sources: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The text a model reads: title and abstract."""
+        if self.title and self.abstract:
+            return f"{self.title}. {self.abstract}"
+        return self.title or self.abstract
+
+    @property
+    def content_hash(self) -> str:
+        """Key of the embedding cache: unchanged text is never embedded twice."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def display_title(self) -> str:
+        """A title for people: the real one, or the abstract's first words."""
+        if self.title:
+            return self.title
+        words = self.abstract.split()
+        return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+
+    def with_(self, **changes: Any) -> Paper:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field that carries something, JSON-ready."""
+        out: dict[str, Any] = {"id": self.id, "title": self.title, "abstract": self.abstract}
+        for key in ("authors", "categories", "sources"):
+            value = getattr(self, key)
+            if value:
+                out[key] = list(value)
+        for key in ("date", "version", "doi", "comment", "url", "venue"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.extra:
+            out["extra"] = dict(self.extra)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a paper was recommended: the profile paper it is closest to and shared terms."""
+
+    closest_id: str
+    closest_title: str
+    similarity: float
+    shared_terms: tuple[str, ...] = ()
+    interest: int = 0
+
+    def sentence(self) -> str:
+        s = f"closest to your paper “{self.closest_title}” (similarity {self.similarity:.2f})"
+        if self.shared_terms:
+            s += "; shared terms: " + ", ".join(self.shared_terms)
+        return s
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    paper: Paper
+    score: float
+    rank: int
+    explanation: Explanation
+    components: dict[str, float] = field(default_factory=dict, hash=False, compare=False)

@@ -1,0 +1,47 @@
+"""Maximal marginal relevance (Carbonell & Goldstein 1998) over unit vectors. Pure numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mmr_order(
+    scores: np.ndarray,
+    vectors: np.ndarray,
+    *,
+    k: int,
+    diversity: float,
+    labels: np.ndarray | None = None,
+    label_penalty: float = 0.0,
+) -> np.ndarray:
+    """Indices of ``k`` items chosen greedily by ``(1-d)·relevance − d·max-sim-to-chosen``.
+
+    ``scores`` are rescaled to [0, 1] first so ``diversity`` means the same for any scorer.
+    ``labels`` (e.g. interests) add ``label_penalty`` × the share of already chosen items
+    that carry the same label, so one interest does not fill the list.
+    """
+    n = len(scores)
+    k = min(k, n)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if diversity <= 0 and label_penalty <= 0:
+        return np.argsort(-scores, kind="stable")[:k]
+    lo, hi = float(scores.min()), float(scores.max())
+    rel = (scores - lo) / (hi - lo) if hi > lo else np.ones(n)
+    max_sim = np.zeros(n)
+    chosen: list[int] = []
+    label_counts: dict[int, int] = {}
+    available = np.ones(n, dtype=bool)
+    for _ in range(k):
+        value = (1.0 - diversity) * rel - diversity * max_sim
+        if labels is not None and label_penalty > 0 and chosen:
+            shares = np.array([label_counts.get(int(c), 0) for c in labels]) / len(chosen)
+            value = value - label_penalty * shares
+        value = np.where(available, value, -np.inf)
+        i = int(np.argmax(value))
+        chosen.append(i)
+        available[i] = False
+        if labels is not None:
+            label_counts[int(labels[i])] = label_counts.get(int(labels[i]), 0) + 1
+        max_sim = np.maximum(max_sim, vectors @ vectors[i])
+    return np.asarray(chosen, dtype=np.int64)

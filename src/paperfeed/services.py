@@ -1,0 +1,415 @@
+"""The use cases — ingest, profile, recommend, rate, search, similar, batch rank — that the
+CLI (and later the web app, digests and cron) call. The store and the embedder come in from
+outside; ranking is :func:`paperfeed.rank.rank`, the same for every caller."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from paperfeed import ids
+from paperfeed.embed import Embedder
+from paperfeed.models import RATING_VALUES, Paper, Recommendation
+from paperfeed.protocol import UserProfile, ranking_line
+from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
+from paperfeed.sources import ParseIssue, iter_jsonl_papers, parse_path, parse_text
+from paperfeed.store import SQLiteStore
+
+EMBED_CHUNK = 256  # texts embedded and committed together: a crash keeps finished chunks
+
+
+class UserError(ValueError):
+    """A problem the user can fix; shown as one line."""
+
+
+@dataclass
+class ImportSummary:
+    """What an ingest or profile import did."""
+
+    source: str
+    source_name: str = ""
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    skipped: int = 0
+    filtered: int = 0
+    embedded: int = 0
+    added_to_profile: int = 0
+    issues: list[ParseIssue] = field(default_factory=list)
+
+    def line(self) -> str:
+        parts = [
+            f"{self.source}: read {self.read}",
+            f"{self.inserted} new",
+            f"{self.updated} updated",
+            f"{self.unchanged} unchanged",
+        ]
+        if self.merged:
+            parts.append(f"{self.merged} merged")
+        if self.filtered:
+            parts.append(f"{self.filtered} outside the date range")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        if self.embedded:
+            parts.append(f"{self.embedded} embedded")
+        if self.added_to_profile:
+            parts.append(f"{self.added_to_profile} added to profile")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "merged": self.merged,
+            "skipped": self.skipped,
+            "filtered": self.filtered,
+            "embedded": self.embedded,
+            "added_to_profile": self.added_to_profile,
+            "issues": [{"where": i.where, "message": i.message} for i in self.issues],
+        }
+
+
+def _batched(items: Iterable[Paper], n: int) -> Iterator[list[Paper]]:
+    batch: list[Paper] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def embed_papers(
+    store: SQLiteStore,
+    embedder: Embedder,
+    papers: Sequence[Paper],
+    *,
+    progress: bool = False,
+) -> tuple[np.ndarray, int]:
+    """Unit vectors for ``papers`` and how many texts had to be embedded (not yet cached
+    under this model)."""
+    hashes = [p.content_hash for p in papers]
+    unique: dict[str, str] = {}
+    for p, h in zip(papers, hashes, strict=True):
+        unique.setdefault(h, p.text)
+    cached = store.get_embeddings(embedder.name, list(unique))
+    missing = [h for h in unique if h not in cached]
+    if missing:
+        bar = tqdm(
+            total=len(missing),
+            desc="embedding",
+            unit="paper",
+            disable=not progress,
+            file=sys.stderr,
+        )
+        for start in range(0, len(missing), EMBED_CHUNK):
+            chunk = missing[start : start + EMBED_CHUNK]
+            vecs = embedder.embed([unique[h] for h in chunk])
+            store.put_embeddings(embedder.name, zip(chunk, vecs, strict=True))
+            cached.update(zip(chunk, vecs, strict=True))
+            bar.update(len(chunk))
+        bar.close()
+    if not papers:
+        return np.zeros((0, embedder.dim), dtype=np.float32), 0
+    return np.stack([cached[h] for h in hashes]).astype(np.float32), len(missing)
+
+
+def days_before(day: str, n: int) -> str:
+    """The first day of the ``n``-day window ending on ``day`` (inclusive)."""
+    return (date.fromisoformat(day) - timedelta(days=max(n, 1) - 1)).isoformat()
+
+
+@dataclass
+class Paperfeed:
+    """The library object: a store, an embedder (loaded on first use) and ranking settings."""
+
+    store: SQLiteStore
+    embedder_factory: Callable[[], Embedder]
+    params: RankParams = DEFAULT_PARAMS
+    progress: bool = False
+    _embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self.embedder_factory()
+        return self._embedder
+
+    def vectors(self, papers: Sequence[Paper]) -> np.ndarray:
+        return embed_papers(self.store, self.embedder, papers, progress=self.progress)[0]
+
+    # --- ingest -------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        path: Path,
+        *,
+        fmt: str | None = None,
+        since: str | None = None,
+        last_days: int | None = None,
+        embed: bool = True,
+        batch_size: int = 2000,
+    ) -> ImportSummary:
+        """Store the papers of a file; idempotent; each batch is one transaction."""
+        summary = ImportSummary(source=str(path))
+        papers = self._read(path, fmt, summary)
+        if last_days is not None:
+            newest = max((p.date for p in papers if p.date), default=None)
+            if newest:
+                since = max(since or "", days_before(newest, last_days))
+        if since:
+            kept = [p for p in papers if p.date and p.date >= since]
+            summary.filtered = len(papers) - len(kept)
+            papers = kept
+        for batch in _batched(papers, batch_size):
+            stats = self.store.upsert_papers(batch, source=summary.source_name)
+            summary.inserted += stats.inserted
+            summary.updated += stats.updated
+            summary.unchanged += stats.unchanged
+            summary.merged += stats.merged
+        if embed and papers:
+            stored = self.store.get_papers([p.id for p in papers])
+            _, summary.embedded = embed_papers(
+                self.store, self.embedder, stored, progress=self.progress
+            )
+        return summary
+
+    def _read(self, path: Path, fmt: str | None, summary: ImportSummary) -> list[Paper]:
+        """Parse a file, adding its counts and issues to ``summary``."""
+        if not path.exists():
+            raise UserError(f"{path}: no such file")
+        if path.is_dir():
+            raise UserError(f"{path}: is a directory, expected a file")
+        issues: list[ParseIssue] = []
+        if fmt in (None, "jsonl") and _looks_like_jsonl(path):
+            papers: list[Paper] = []
+            bar = tqdm(
+                desc=f"reading {path.name}",
+                unit=" papers",
+                disable=not self.progress,
+                file=sys.stderr,
+            )
+            for item in iter_jsonl_papers(path):
+                if isinstance(item, ParseIssue):
+                    issues.append(item)
+                else:
+                    papers.append(item)
+                bar.update(1)
+            bar.close()
+            summary.source_name = "jsonl"
+        else:
+            result = parse_path(path, fmt)
+            papers, issues = list(result.papers), list(result.issues)
+            summary.source_name = result.format
+        summary.issues.extend(issues)
+        summary.read += len(papers) + len(issues)
+        summary.skipped += len(issues)
+        return papers
+
+    # --- profiles and ratings -------------------------------------------------------------
+
+    def profile_add(
+        self, user: str, items: Sequence[str], *, fmt: str | None = None, stdin: str | None = None
+    ) -> ImportSummary:
+        """Add files, pasted text (``-``) or arXiv ids/DOIs already in the store to a profile.
+
+        All or nothing: one bad item leaves the profile as it was.
+        """
+        summary = ImportSummary(source=", ".join(items))
+        to_add: list[str] = []
+        with self.store.transaction():
+            self.store.ensure_user(user)
+            for item in items:
+                if item == "-":
+                    result = parse_text(stdin or "", fmt, filename="<stdin>")
+                    papers = list(result.papers)
+                    summary.issues.extend(result.issues)
+                    summary.read += len(papers) + len(result.issues)
+                    summary.skipped += len(result.issues)
+                    summary.source_name = result.format
+                elif Path(item).exists():
+                    papers = self._read(Path(item), fmt, summary)
+                elif ids.is_arxiv_id(item) or ids.normalize_doi(item) == item.lower().strip():
+                    pid = ids.canonical_arxiv_id(item) or f"doi:{ids.normalize_doi(item)}"
+                    if self.store.get_paper(pid) is None:
+                        raise UserError(
+                            f"{item}: not in the store; ingest a listing that contains it first "
+                            "(or pass a file with its abstract)"
+                        )
+                    summary.read += 1
+                    to_add.append(pid)
+                    continue
+                else:
+                    raise UserError(f"{item}: no such file, and not an arXiv id or DOI")
+                stats = self.store.upsert_papers(papers, source=f"profile:{summary.source_name}")
+                summary.inserted += stats.inserted
+                summary.updated += stats.updated
+                summary.unchanged += stats.unchanged
+                summary.merged += stats.merged
+                to_add.extend(p.id for p in papers)
+            if not to_add:
+                raise UserError(f"{summary.source}: no papers found to add to the profile")
+            summary.added_to_profile = self.store.add_profile_papers(user, to_add)
+        _, summary.embedded = embed_papers(
+            self.store, self.embedder, self.store.profile_papers(user), progress=self.progress
+        )
+        return summary
+
+    def rate(self, user: str, paper_id: str, value: str) -> Paper:
+        if value not in RATING_VALUES:
+            raise UserError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
+        pid = ids.canonical_arxiv_id(paper_id) if ids.is_arxiv_id(paper_id) else paper_id
+        paper = self.store.get_paper(pid)
+        if paper is None:
+            raise UserError(f"{paper_id}: no such paper in the store")
+        self.store.ensure_user(user)
+        self.store.rate(user, pid, value)
+        return paper
+
+    # --- ranking ----------------------------------------------------------------------------
+
+    def user_signals(self, user: str) -> tuple[list[Paper], list[Paper], set[str]]:
+        """(positives, negatives, every paper to exclude) for a stored user."""
+        if user not in self.store.users():
+            raise UserError(
+                f"no user {user!r}: create one with `paperfeed profile add --user {user} …`"
+            )
+        ratings = self.store.ratings(user)
+        positives = self.store.profile_papers(user)
+        have = {p.id for p in positives}
+        positives += [p for p in self.store.rated_papers(user, "up") if p.id not in have]
+        positives += [
+            p
+            for p in self.store.rated_papers(user, "saved")
+            if p.id not in {q.id for q in positives}
+        ]
+        negatives = self.store.rated_papers(user, "down")
+        if not positives:
+            raise UserError(
+                f"the profile of {user!r} is empty: add papers with `paperfeed profile add`"
+            )
+        return positives, negatives, have | set(ratings)
+
+    def candidate_window(
+        self, since: str | None, until: str | None, days: int | None
+    ) -> tuple[str, str | None]:
+        newest = self.store.latest_date()
+        if newest is None:
+            raise UserError("the store has no papers: run `paperfeed ingest FILE` first")
+        if since is None:
+            since = days_before(newest, days or 7)
+        return since, until
+
+    def recommend(
+        self,
+        user: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        days: int | None = None,
+        top: int = 20,
+    ) -> list[Recommendation]:
+        positives, negatives, exclude = self.user_signals(user)
+        since, until = self.candidate_window(since, until, days)
+        cands = self.store.papers_between(since, until)
+        if not cands:
+            raise UserError(
+                f"no papers listed since {since}" + (f" until {until}" if until else "")
+            )
+        return rank(
+            positives,
+            self.vectors(positives),
+            cands,
+            self.vectors(cands),
+            negatives=negatives,
+            negative_vecs=self.vectors(negatives) if negatives else None,
+            exclude=exclude,
+            top=top,
+            params=self.params,
+        )
+
+    def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
+        """Candidates for search/similar: the dense and the full-text top ``n``, merged."""
+        hashes, matrix = self.store.all_embeddings(self.embedder.name)
+        found: list[str] = []
+        if len(hashes):
+            sims = matrix @ query_vec
+            top_idx = np.argsort(-sims)[:n]
+            found_hashes = [hashes[i] for i in top_idx]
+            found.extend(self.store.paper_ids_for_hashes(found_hashes))
+        found.extend(pid for pid, _ in self.store.search_text(text, limit=n))
+        return self.store.get_papers(list(dict.fromkeys(found)))
+
+    def search(self, query: str, *, top: int = 20) -> list[Recommendation]:
+        """Keyword + semantic search: the query ranked as a one-paper profile."""
+        if not query.strip():
+            raise UserError("the search query is empty")
+        qpaper = Paper(id="query:" + query, title=query)
+        qvec = self.embedder.embed([qpaper.text])[0]
+        cands = self._shortlist(qvec, query, 200)
+        if not cands:
+            return []
+        params = replace(self.params, recency_weight=0.0)
+        return rank([qpaper], qvec[None, :], cands, self.vectors(cands), top=top, params=params)
+
+    def similar(self, paper_id: str, *, top: int = 10) -> list[Recommendation]:
+        pid = ids.canonical_arxiv_id(paper_id) if ids.is_arxiv_id(paper_id) else paper_id
+        paper = self.store.get_paper(pid)
+        if paper is None:
+            raise UserError(f"{paper_id}: no such paper in the store")
+        vec = self.vectors([paper])[0]
+        cands = self._shortlist(vec, paper.title or paper.abstract[:200], 200)
+        return rank([paper], vec[None, :], cands, self.vectors(cands), top=top, params=self.params)
+
+
+def rank_batch(
+    store: SQLiteStore,
+    embedder: Embedder,
+    profiles: Sequence[UserProfile],
+    candidates: Sequence[Paper],
+    *,
+    top: int = 20,
+    params: RankParams = DEFAULT_PARAMS,
+    progress: bool = False,
+) -> Iterator[dict[str, object]]:
+    """The ``paperfeed rank`` protocol: one ranking line per user, same code as ``recommend``."""
+    every = list(candidates)
+    for prof in profiles:
+        every.extend(prof.papers)
+        every.extend(prof.negatives)
+    vecs, _ = embed_papers(store, embedder, every, progress=progress)
+    pool = prepare_candidates(candidates, vecs[: len(candidates)], params)
+    offset = len(candidates)
+    for prof in tqdm(profiles, desc="ranking", unit="user", disable=not progress, file=sys.stderr):
+        pv = vecs[offset : offset + len(prof.papers)]
+        offset += len(prof.papers)
+        nv = vecs[offset : offset + len(prof.negatives)]
+        offset += len(prof.negatives)
+        recs = rank(
+            prof.papers,
+            pv,
+            pool,
+            negatives=prof.negatives,
+            negative_vecs=nv if len(prof.negatives) else None,
+            top=top,
+            params=params,
+            explain=0,
+        )
+        yield ranking_line(prof.user, recs)
+
+
+def _looks_like_jsonl(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"))
