@@ -1,0 +1,170 @@
+"""Numbered schema migrations of the SQLite store, recorded in ``PRAGMA user_version``.
+
+Migration ``n`` (1-based position in :data:`MIGRATIONS`) runs once, in its own transaction,
+together with setting ``user_version = n``; a database already at the latest version is
+left untouched. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+class SchemaError(RuntimeError):
+    """The database cannot be used by this version of paperfeed."""
+
+
+def _run(conn: sqlite3.Connection, statements: Sequence[str]) -> None:
+    for sql in statements:
+        conn.execute(sql)
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """Papers and their sources, users, profiles, ratings and the embedding cache."""
+    _run(
+        conn,
+        [
+            # ``pk`` is an INTEGER PRIMARY KEY so that VACUUM keeps the rowids the
+            # full-text index refers to.
+            """CREATE TABLE papers (
+                pk INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                title TEXT NOT NULL DEFAULT '',
+                abstract TEXT NOT NULL DEFAULT '',
+                authors TEXT NOT NULL DEFAULT '[]',
+                categories TEXT NOT NULL DEFAULT '[]',
+                date TEXT,
+                version INTEGER,
+                doi TEXT,
+                comment TEXT,
+                url TEXT,
+                venue TEXT,
+                extra TEXT NOT NULL DEFAULT '{}',
+                content_hash TEXT NOT NULL,
+                added_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX papers_date ON papers(date, id)",
+            "CREATE INDEX papers_content_hash ON papers(content_hash)",
+            """CREATE TABLE paper_sources (
+                paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+                source TEXT NOT NULL,
+                PRIMARY KEY (paper_id, source)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE profile_papers (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+                added_at TEXT NOT NULL,
+                PRIMARY KEY (user_id, paper_id)
+            )""",
+            "CREATE INDEX profile_papers_paper ON profile_papers(paper_id)",
+            # One row per (user, paper, kind): kind 'vote' holds up or down, so a new vote
+            # replaces the old one, while 'saved' and 'opened' coexist with it.
+            """CREATE TABLE ratings (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                value TEXT NOT NULL CHECK (value IN ('up', 'down', 'saved', 'opened')),
+                at TEXT NOT NULL,
+                PRIMARY KEY (user_id, paper_id, kind),
+                CHECK (kind = CASE WHEN value IN ('up', 'down') THEN 'vote' ELSE value END)
+            )""",
+            "CREATE INDEX ratings_user_value ON ratings(user_id, value, at)",
+            "CREATE INDEX ratings_paper ON ratings(paper_id)",
+            """CREATE TABLE embeddings (
+                model TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                dim INTEGER NOT NULL CHECK (dim > 0),
+                vector BLOB NOT NULL CHECK (length(vector) = 4 * dim),
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (model, content_hash)
+            )""",
+        ],
+    )
+
+
+def m002_fulltext(conn: sqlite3.Connection) -> None:
+    """FTS5 index over title and abstract, external content kept in sync by triggers."""
+    if not fts5_available(conn):
+        raise SchemaError("this Python's sqlite3 lacks the FTS5 extension, which paperfeed needs")
+    _run(
+        conn,
+        [
+            """CREATE VIRTUAL TABLE papers_fts USING fts5(
+                title, abstract,
+                content='papers', content_rowid='pk',
+                tokenize='porter unicode61 remove_diacritics 2'
+            )""",
+            """CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
+                INSERT INTO papers_fts(rowid, title, abstract)
+                VALUES (new.pk, new.title, new.abstract);
+            END""",
+            """CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
+                INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+                VALUES ('delete', old.pk, old.title, old.abstract);
+            END""",
+            """CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, abstract ON papers
+            WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
+                INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+                VALUES ('delete', old.pk, old.title, old.abstract);
+                INSERT INTO papers_fts(rowid, title, abstract)
+                VALUES (new.pk, new.title, new.abstract);
+            END""",
+            "INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')",
+        ],
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_fulltext]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def fts5_available(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp._fts5_probe USING fts5(x)")
+    except sqlite3.OperationalError:
+        return False
+    conn.execute("DROP TABLE temp._fts5_probe")
+    return True
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Apply the pending migrations in order; returns the numbers applied (``[]`` if none).
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Each step takes the write
+    lock first and re-reads the version, so concurrent openers apply every step once.
+    """
+    if conn.in_transaction:
+        raise SchemaError("migrate() must not run inside an open transaction")
+    applied: list[int] = []
+    target = len(migrations)
+    if schema_version(conn) > target:
+        raise SchemaError(
+            f"database schema version {schema_version(conn)} is newer than this paperfeed "
+            f"knows ({target}); upgrade paperfeed"
+        )
+    while schema_version(conn) < target:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = schema_version(conn)
+            if current < target:
+                migrations[current](conn)
+                conn.execute(f"PRAGMA user_version = {current + 1}")
+                applied.append(current + 1)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return applied

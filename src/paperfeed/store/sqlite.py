@@ -1,0 +1,605 @@
+"""The embedded default backend: one SQLite file (WAL, foreign keys, FTS5 full-text index)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from paperfeed.models import RATING_VALUES, Paper
+from paperfeed.store.base import UpsertStats
+from paperfeed.store.merge import merge_papers, normalize_paper
+from paperfeed.store.migrations import migrate, schema_version
+
+BUSY_TIMEOUT_MS = 10_000
+MAX_QUERY_TERMS = 64
+VOTES = ("up", "down")
+_RATING_PRIORITY = {"up": 0, "down": 0, "saved": 1, "opened": 2}
+_TOKEN = re.compile(r"\w+")
+_STOPWORDS = frozenset(
+    (
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have",
+        "in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to",
+        "was", "we", "were", "which", "with",
+    )
+)  # fmt: skip
+
+_PAPER_COLUMNS = (
+    "p.id, p.title, p.abstract, p.authors, p.categories, p.date, p.version, p.doi, "
+    "p.comment, p.url, p.venue, p.extra, "
+    "(SELECT json_group_array(s.source) FROM paper_sources s WHERE s.paper_id = p.id)"
+)
+_VALUE_COLUMNS = (
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "date",
+    "version",
+    "doi",
+    "comment",
+    "url",
+    "venue",
+    "extra",
+    "content_hash",
+)
+_INSERT_PAPER = (
+    f"INSERT INTO papers (id, {', '.join(_VALUE_COLUMNS)}, added_at, updated_at) "
+    f"VALUES ({', '.join('?' * (len(_VALUE_COLUMNS) + 3))})"
+)
+_UPDATE_PAPER = (
+    f"UPDATE papers SET {', '.join(f'{c} = ?' for c in _VALUE_COLUMNS)}, updated_at = ? "
+    "WHERE id = ?"
+)
+
+PaperValues = tuple[Any, ...]
+
+
+def utc_now() -> str:
+    """The current UTC time as a sortable ISO string."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def paper_values(paper: Paper) -> PaperValues:
+    """The stored form of a paper's fields, in ``_VALUE_COLUMNS`` order."""
+    return (
+        paper.title,
+        paper.abstract,
+        _dumps(list(paper.authors)),
+        _dumps(list(paper.categories)),
+        paper.date,
+        paper.version,
+        paper.doi,
+        paper.comment,
+        paper.url,
+        paper.venue,
+        _dumps(paper.extra) if paper.extra else "{}",
+        paper.content_hash,
+    )
+
+
+def paper_from_row(row: Sequence[Any]) -> Paper:
+    """A :class:`Paper` from a row selected with ``_PAPER_COLUMNS``."""
+    pid, title, abstract, authors, categories, date, version, doi, comment, url, venue = row[:11]
+    extra, sources = row[11], row[12]
+    return Paper(
+        id=pid,
+        title=title,
+        abstract=abstract,
+        authors=tuple(json.loads(authors)) if authors != "[]" else (),
+        categories=tuple(json.loads(categories)) if categories != "[]" else (),
+        date=date,
+        version=version,
+        doi=doi,
+        comment=comment,
+        url=url,
+        venue=venue,
+        sources=tuple(sorted(json.loads(sources))) if sources and sources != "[]" else (),
+        extra=json.loads(extra) if extra != "{}" else {},
+    )
+
+
+def fts_query(text: str, *, match_all: bool = False) -> str | None:
+    """An FTS5 query for free text: every word quoted (so no syntax can leak through),
+    joined by OR (or AND); common English words are dropped when others remain."""
+    words = list(dict.fromkeys(w.lower() for w in _TOKEN.findall(text)))
+    if not match_all:
+        content = [w for w in words if w not in _STOPWORDS]
+        words = content or words
+    words = words[:MAX_QUERY_TERMS]
+    if not words:
+        return None
+    return (" AND " if match_all else " OR ").join(f'"{w}"' for w in words)
+
+
+def _as_vector(vec: Any) -> np.ndarray:
+    arr = np.asarray(vec, dtype="<f4")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"an embedding must be a non-empty 1-d vector, got shape {arr.shape}")
+    return arr
+
+
+def _vector_from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
+
+
+class SQLiteStore:
+    """Papers, users, profiles, ratings and the embedding cache in one SQLite file.
+
+    One connection, opened in autocommit mode: every write runs inside :meth:`transaction`
+    (``BEGIN IMMEDIATE``, savepoints when nested). A lock serializes use from several
+    threads.
+    """
+
+    def __init__(self, path: str | Path, *, migrate_schema: bool = True) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn: sqlite3.Connection | None = sqlite3.connect(
+            str(self.path),
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            self._configure(self._conn)
+            if migrate_schema:
+                migrate(self._conn)
+        except BaseException:
+            self._conn.close()
+            self._conn = None
+            raise
+
+    @staticmethod
+    def _configure(conn: sqlite3.Connection) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")
+
+    # --- connection -----------------------------------------------------------------------
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying connection (for diagnostics and tests)."""
+        if self._conn is None:
+            raise sqlite3.ProgrammingError(f"store {self.path} is closed")
+        return self._conn
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return schema_version(self.connection)
+
+    @property
+    def journal_mode(self) -> str:
+        with self._lock:
+            return str(self.connection.execute("PRAGMA journal_mode").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            if self._depth == 0:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or rolls back together; nests via savepoints."""
+        with self._lock:
+            conn = self.connection
+            depth = self._depth
+            conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+            self._depth = depth + 1
+            try:
+                yield
+            except BaseException:
+                self._depth = depth
+                if conn.in_transaction:
+                    if depth == 0:
+                        conn.execute("ROLLBACK")
+                    else:
+                        conn.execute(f"ROLLBACK TO sp{depth}")
+                        conn.execute(f"RELEASE sp{depth}")
+                raise
+            self._depth = depth
+            if depth > 0:
+                conn.execute(f"RELEASE sp{depth}")
+                return
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self.connection.execute(sql, params).fetchall()
+
+    # --- papers ----------------------------------------------------------------------------
+
+    def upsert_papers(
+        self, papers: Iterable[Paper], source: str, *, batch_size: int = 1000
+    ) -> UpsertStats:
+        """Insert new papers and merge known ones (see :func:`merge_papers`), adding
+        ``source`` to each paper's sources. Each batch of ``batch_size`` records is one
+        transaction: batches written before an error stay, the failing one leaves no trace."""
+        if not source:
+            raise ValueError("upsert_papers needs a non-empty source name")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        stats = UpsertStats()
+        it = iter(papers)
+        while batch := list(islice(it, batch_size)):
+            with self.transaction():
+                stats += self._upsert_batch(batch, source)
+        return stats
+
+    def _upsert_batch(self, batch: list[Paper], source: str) -> UpsertStats:
+        incoming = [normalize_paper(raw, source) for raw in batch]
+        ids = list(dict.fromkeys(p.id for p in incoming))
+        existing = {
+            p.id: p
+            for p in self._select_papers(
+                "p.id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+            )
+        }
+        existing_values = {pid: paper_values(p) for pid, p in existing.items()}
+        state: dict[str, Paper] = dict(existing)
+        values: dict[str, PaperValues] = dict(existing_values)
+        inserted = updated = unchanged = merged = 0
+        for paper in incoming:
+            current = state.get(paper.id)
+            if current is None:
+                state[paper.id] = paper
+                values[paper.id] = paper_values(paper)
+                inserted += 1
+                continue
+            if not set(paper.sources) <= set(current.sources):
+                merged += 1
+            combined = merge_papers(current, paper)
+            combined_values = paper_values(combined)
+            if combined_values == values[paper.id]:
+                unchanged += 1
+            else:
+                updated += 1
+            state[paper.id] = combined
+            values[paper.id] = combined_values
+
+        now = utc_now()
+        inserts = [(pid, *values[pid], now, now) for pid in ids if pid not in existing]
+        updates = [
+            (*values[pid], now, pid)
+            for pid in ids
+            if pid in existing and values[pid] != existing_values[pid]
+        ]
+        new_sources = [
+            (pid, s)
+            for pid in ids
+            for s in state[pid].sources
+            if pid not in existing or s not in existing[pid].sources
+        ]
+        conn = self.connection
+        if inserts:
+            conn.executemany(_INSERT_PAPER, inserts)
+        if updates:
+            conn.executemany(_UPDATE_PAPER, updates)
+        if new_sources:
+            conn.executemany(
+                "INSERT OR IGNORE INTO paper_sources (paper_id, source) VALUES (?, ?)",
+                new_sources,
+            )
+        return UpsertStats(inserted, updated, unchanged, merged)
+
+    def _select_papers(self, where: str, params: Sequence[Any] = (), tail: str = "") -> list[Paper]:
+        sql = f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE {where} {tail}"
+        return [paper_from_row(r) for r in self._query(sql, params)]
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        found = self._select_papers("p.id = ?", [paper_id])
+        return found[0] if found else None
+
+    def get_papers(self, ids: Sequence[str]) -> list[Paper]:
+        """The stored papers among ``ids``, in the given order; unknown ids are skipped."""
+        ids = list(ids)
+        if not ids:
+            return []
+        found = {
+            p.id: p
+            for p in self._select_papers(
+                "p.id IN (SELECT value FROM json_each(?))", [json.dumps(list(dict.fromkeys(ids)))]
+            )
+        }
+        return [found[i] for i in ids if i in found]
+
+    def papers_between(
+        self, since: str | None = None, until: str | None = None, *, limit: int | None = None
+    ) -> list[Paper]:
+        """Papers with ``since <= date < until`` (either bound optional), newest first
+        (ties by id, descending). Without bounds, undated papers come last."""
+        where: list[str] = ["1"]
+        params: list[str | int] = []
+        if since is not None:
+            where.append("p.date >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("p.date < ?")
+            params.append(until)
+        tail = "ORDER BY p.date DESC, p.id DESC"
+        if limit is not None:
+            tail += " LIMIT ?"
+            params.append(int(limit))
+        return self._select_papers(" AND ".join(where), params, tail)
+
+    def latest_date(self) -> str | None:
+        value = self._query("SELECT max(date) FROM papers")[0][0]
+        return str(value) if value is not None else None
+
+    def count_papers(self) -> int:
+        return int(self._query("SELECT count(*) FROM papers")[0][0])
+
+    def search_text(
+        self, query: str, *, limit: int = 20, match_all: bool = False
+    ) -> list[tuple[str, float]]:
+        """``(paper_id, score)`` by FTS5 bm25 over title (weight 2) and abstract, best first,
+        higher is better. Words are stemmed (Porter) and matched if any occurs, or only if
+        all occur with ``match_all``; punctuation and FTS5 syntax in ``query`` are ignored."""
+        match = fts_query(query, match_all=match_all)
+        if match is None or limit <= 0:
+            return []
+        rows = self._query(
+            "SELECT p.id, f.r FROM (SELECT rowid, bm25(papers_fts, 2.0, 1.0) AS r "
+            "FROM papers_fts WHERE papers_fts MATCH ? ORDER BY r LIMIT ?) f "
+            "JOIN papers p ON p.pk = f.rowid ORDER BY f.r",
+            [match, int(limit)],
+        )
+        return [(pid, -float(r)) for pid, r in rows]
+
+    def optimize(self) -> None:
+        """Merge the full-text index's segments and refresh the query planner's statistics."""
+        with self.transaction():
+            self.connection.execute("INSERT INTO papers_fts(papers_fts) VALUES ('optimize')")
+        with self._lock:
+            self.connection.execute("PRAGMA optimize")
+
+    def check_integrity(self) -> None:
+        """Raise ``sqlite3.DatabaseError`` if the database or its full-text index is damaged
+        or the index disagrees with the papers."""
+        with self._lock:
+            conn = self.connection
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if result != "ok":
+                raise sqlite3.DatabaseError(f"{self.path}: {result}")
+            conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+            problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise sqlite3.DatabaseError(f"{self.path}: foreign key violations {problems[:5]}")
+
+    # --- users, profiles, ratings ------------------------------------------------------------
+
+    def ensure_user(self, name: str) -> int:
+        """The id of user ``name``, created if new."""
+        if not name or not name.strip():
+            raise ValueError("a user name must not be empty")
+        with self.transaction():
+            conn = self.connection
+            conn.execute(
+                "INSERT OR IGNORE INTO users (name, created_at) VALUES (?, ?)", (name, utc_now())
+            )
+            return int(conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()[0])
+
+    def _user_id(self, name: str) -> int | None:
+        rows = self._query("SELECT id FROM users WHERE name = ?", [name])
+        return int(rows[0][0]) if rows else None
+
+    def users(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT name FROM users ORDER BY id")]
+
+    def _require_papers(self, paper_ids: Sequence[str]) -> None:
+        wanted = list(dict.fromkeys(paper_ids))
+        rows = self._query(
+            "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(wanted)],
+        )
+        known = {r[0] for r in rows}
+        missing = [p for p in wanted if p not in known]
+        if missing:
+            shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+            raise KeyError(f"not in the store: {shown}")
+
+    def add_profile_papers(self, user: str, paper_ids: Sequence[str]) -> int:
+        """Add stored papers to ``user``'s profile (created if new); returns how many were
+        not in it yet. Raises ``KeyError`` (adding nothing) if any paper is unknown."""
+        with self.transaction():
+            self._require_papers(paper_ids)
+            uid = self.ensure_user(user)
+            conn = self.connection
+            before = conn.total_changes
+            now = utc_now()
+            conn.executemany(
+                "INSERT OR IGNORE INTO profile_papers (user_id, paper_id, added_at) "
+                "VALUES (?, ?, ?)",
+                [(uid, pid, now) for pid in paper_ids],
+            )
+            return conn.total_changes - before
+
+    def remove_profile_paper(self, user: str, paper_id: str) -> bool:
+        with self.transaction():
+            cur = self.connection.execute(
+                "DELETE FROM profile_papers WHERE paper_id = ? "
+                "AND user_id = (SELECT id FROM users WHERE name = ?)",
+                (paper_id, user),
+            )
+            return cur.rowcount > 0
+
+    def profile_papers(self, user: str) -> list[Paper]:
+        """``user``'s profile, oldest addition first (empty for an unknown user)."""
+        return [
+            paper_from_row(r)
+            for r in self._query(
+                f"SELECT {_PAPER_COLUMNS} FROM profile_papers pp "
+                "JOIN users u ON u.id = pp.user_id JOIN papers p ON p.id = pp.paper_id "
+                "WHERE u.name = ? ORDER BY pp.added_at, pp.rowid",
+                [user],
+            )
+        ]
+
+    def rate(self, user: str, paper_id: str, value: str) -> None:
+        """Record ``value`` for a stored paper (``user`` is created if new). ``up`` and
+        ``down`` replace each other; ``saved`` and ``opened`` are kept beside them. Raises
+        ``ValueError`` for an unknown value and ``KeyError`` for an unknown paper."""
+        if value not in RATING_VALUES:
+            raise ValueError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
+        kind = "vote" if value in VOTES else value
+        with self.transaction():
+            self._require_papers([paper_id])
+            uid = self.ensure_user(user)
+            self.connection.execute(
+                "INSERT INTO ratings (user_id, paper_id, kind, value, at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id, paper_id, kind) "
+                "DO UPDATE SET value = excluded.value, at = excluded.at",
+                (uid, paper_id, kind, value, utc_now()),
+            )
+
+    def unrate(self, user: str, paper_id: str, value: str) -> bool:
+        """Withdraw a rating; ``True`` if there was one."""
+        with self.transaction():
+            cur = self.connection.execute(
+                "DELETE FROM ratings WHERE paper_id = ? AND value = ? "
+                "AND user_id = (SELECT id FROM users WHERE name = ?)",
+                (paper_id, value, user),
+            )
+            return cur.rowcount > 0
+
+    def ratings(self, user: str) -> dict[str, str]:
+        """``paper_id -> value`` for every paper ``user`` rated: the up/down vote if any,
+        else ``saved``, else ``opened``."""
+        best: dict[str, str] = {}
+        rows = self._query(
+            "SELECT r.paper_id, r.value FROM ratings r JOIN users u ON u.id = r.user_id "
+            "WHERE u.name = ? ORDER BY r.at, r.rowid",
+            [user],
+        )
+        for pid, value in rows:
+            held = best.get(pid)
+            if held is None or _RATING_PRIORITY[value] <= _RATING_PRIORITY[held]:
+                best[pid] = value
+        return best
+
+    def rated_papers(self, user: str, value: str) -> list[Paper]:
+        """The papers ``user`` currently rates ``value``, oldest rating first."""
+        if value not in RATING_VALUES:
+            raise ValueError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
+        return [
+            paper_from_row(r)
+            for r in self._query(
+                f"SELECT {_PAPER_COLUMNS} FROM ratings r "
+                "JOIN users u ON u.id = r.user_id JOIN papers p ON p.id = r.paper_id "
+                "WHERE u.name = ? AND r.value = ? ORDER BY r.at, r.rowid",
+                [user, value],
+            )
+        ]
+
+    # --- embeddings ------------------------------------------------------------------------
+
+    def get_embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """``content_hash -> float32 vector`` for the cached ones among ``hashes``."""
+        if not hashes:
+            return {}
+        rows = self._query(
+            "SELECT content_hash, vector FROM embeddings "
+            "WHERE model = ? AND content_hash IN (SELECT value FROM json_each(?))",
+            [model, json.dumps(list(dict.fromkeys(hashes)))],
+        )
+        return {h: _vector_from_blob(blob) for h, blob in rows}
+
+    def put_embeddings(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> int:
+        """Cache ``(content_hash, vector)`` pairs as float32 in one transaction; entries
+        already cached are kept as they are. Returns how many were new."""
+        now = utc_now()
+        rows = []
+        for content_hash, vec in items:
+            arr = _as_vector(vec)
+            rows.append((model, content_hash, int(arr.size), arr.tobytes(), now))
+        if not rows:
+            return 0
+        with self.transaction():
+            conn = self.connection
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO embeddings (model, content_hash, dim, vector, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            return conn.total_changes - before
+
+    def all_embeddings(
+        self, model: str, *, papers_only: bool = True
+    ) -> tuple[list[str], np.ndarray]:
+        """``(hashes, matrix)``: every cached vector of ``model`` (by default only those of
+        stored papers' current text) as rows of a float32 ``(n, dim)`` matrix."""
+        sql = "SELECT e.content_hash, e.dim, e.vector FROM embeddings e WHERE e.model = ?"
+        if papers_only:
+            sql += " AND EXISTS (SELECT 1 FROM papers p WHERE p.content_hash = e.content_hash)"
+        rows = self._query(sql + " ORDER BY e.rowid", [model])
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        dims = {r[1] for r in rows}
+        if len(dims) > 1:
+            raise ValueError(f"model {model!r} has vectors of several sizes: {sorted(dims)}")
+        matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4")
+        return [r[0] for r in rows], matrix.reshape(len(rows), dims.pop()).astype(np.float32)
+
+    def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
+        """Ids of the stored papers whose text has these content hashes, in ``hashes`` order
+        (several papers may share one text), each once."""
+        if not hashes:
+            return []
+        rows = self._query(
+            "SELECT content_hash, id FROM papers "
+            "WHERE content_hash IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [json.dumps(list(dict.fromkeys(hashes)))],
+        )
+        by_hash: dict[str, list[str]] = {}
+        for h, pid in rows:
+            by_hash.setdefault(h, []).append(pid)
+        return list(dict.fromkeys(pid for h in hashes for pid in by_hash.get(h, ())))
+
+    def count_embeddings(self, model: str | None = None) -> int:
+        if model is None:
+            return int(self._query("SELECT count(*) FROM embeddings")[0][0])
+        return int(self._query("SELECT count(*) FROM embeddings WHERE model = ?", [model])[0][0])
