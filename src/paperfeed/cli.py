@@ -408,6 +408,17 @@ def model_prepare(ctx: click.Context) -> None:
     click.echo(f"model ready: {prepare(cfg.model_cache)}")
 
 
+def _register_plugins() -> None:
+    from paperfeed.commands import register
+    from paperfeed.evaluation.cli import eval_group
+
+    register(cli)
+    cli.add_command(eval_group)
+
+
+_register_plugins()
+
+
 def main() -> None:
     """Entry point: user errors are one line; anything else too, unless PAPERFEED_DEBUG=1."""
     try:

@@ -35,6 +35,8 @@ EXPECTED = {
     "hf_daily_papers.json": "hf-daily-json",
     "ids.txt": "ids",
     "library.bib": "bibtex",
+    "openalex_results.json": "openalex-json",
+    "openalex_work.json": "openalex-json",
     "papers.jsonl": "jsonl",
     "papers_truncated.jsonl.gz": "jsonl",
     "zotero_api_items.json": "zotero-json",

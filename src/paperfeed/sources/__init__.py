@@ -46,6 +46,7 @@ FORMATS: dict[str, str] = {
     "csl-json": "CSL-JSON (Zotero/Mendeley 'CSL JSON' export)",
     "zotero-json": "Zotero web API JSON (items with data.itemType)",
     "ids": "list of arXiv ids, arXiv URLs or DOIs, one per line (stubs to fetch)",
+    "openalex-json": "OpenAlex works JSON (api.openalex.org/works/…)",
 }
 
 Parser = Callable[[str, str], ParseResult]
@@ -65,6 +66,7 @@ _PARSERS: dict[str, tuple[str, str]] = {
     "csl-json": ("zotero", "parse_csl"),
     "zotero-json": ("zotero", "parse_zotero"),
     "ids": ("idlist", "parse"),
+    "openalex-json": ("openalex", "parse"),
 }
 
 
@@ -88,7 +90,9 @@ def parse_text(
         fmt = detect_format(text, filename)
     parse = parser_for(fmt)
     if not text.strip():
-        return ParseResult([], [ParseIssue(filename, "empty input, nothing to import")], fmt)
+        return ParseResult(
+            [], [ParseIssue(filename, "empty input, nothing to import", skipped=False)], fmt
+        )
     try:
         if fmt == "hf-papers-page":
             from paperfeed.sources import hf
@@ -145,12 +149,14 @@ def parse_path(path: Path, fmt: str | None = None, *, ref_year: int | None = Non
         for item in iter_jsonl_papers(path):
             (papers if isinstance(item, Paper) else issues).append(item)  # type: ignore[arg-type]
         if not papers and not issues:
-            issues.append(ParseIssue(name, "empty input, nothing to import"))
+            issues.append(ParseIssue(name, "empty input, nothing to import", skipped=False))
         return ParseResult(papers, issues, "jsonl")
     text, read_issues = reading.read_path(path)
     if fmt is None and not text.strip():
         return ParseResult(
-            [], [*read_issues, ParseIssue(name, "empty file, nothing to import")], ""
+            [],
+            [*read_issues, ParseIssue(name, "empty file, nothing to import", skipped=False)],
+            "",
         )
     result = parse_text(text, fmt, filename=name, ref_year=ref_year)
     return ParseResult(result.papers, read_issues + result.issues, result.format)

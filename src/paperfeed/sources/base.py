@@ -20,10 +20,15 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True)
 class ParseIssue:
-    """One problem in the input. ``where`` is ``FILE:LINE`` or ``FILE: entry KEY``."""
+    """One problem in the input. ``where`` is ``FILE:LINE`` or ``FILE: entry KEY``.
+
+    ``skipped`` is True when input was left out (a record, an entry, the rest of a file);
+    False for a warning about a paper that was kept (unreadable date, decoding note …).
+    """
 
     where: str
     message: str
+    skipped: bool = True
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -56,8 +61,12 @@ class Collector:
         """``FILE: entry KEY``."""
         return f"{self.filename}: entry {key}"
 
-    def issue(self, where: str, message: str) -> None:
-        self.issues.append(ParseIssue(where, one_line(message)))
+    def issue(self, where: str, message: str, *, skipped: bool = True) -> None:
+        self.issues.append(ParseIssue(where, one_line(message), skipped))
+
+    def warn(self, where: str, message: str) -> None:
+        """A note about kept input (``skipped=False``)."""
+        self.issue(where, message, skipped=False)
 
     def add(self, paper: Paper, where: str) -> bool:
         """Keep ``paper`` unless its id was already seen (then note the duplicate)."""

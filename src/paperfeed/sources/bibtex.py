@@ -194,7 +194,7 @@ def parse(text: str, filename: str = "<text>") -> ParseResult:
             continue
         paper, warnings = _entry_paper(entry)
         for w in warnings:
-            col.issue(where, w)
+            col.issue(where, w, skipped=paper is None)
         if paper is not None:
             col.add(paper, where)
     if not library.entries and not library.failed_blocks:

@@ -79,6 +79,10 @@ def _xml_format(text: str) -> str | None:
 def json_kind(obj: Any) -> str:
     """The format of a JSON record (an element of an array)."""
     if isinstance(obj, dict):
+        from paperfeed.sources.openalex import is_openalex_work
+
+        if is_openalex_work(obj):
+            return "openalex-json"
         if isinstance(obj.get("paper"), dict):
             return "hf-daily-json"
         data = obj.get("data")
@@ -122,8 +126,11 @@ def _json_format(text: str) -> str:
             if isinstance(obj, dict) and isinstance(obj.get(key), list) and obj[key]:
                 kind = json_kind(obj[key][0])
                 return kind if kind != "csl-json" else "jsonl"
-        return json_kind(obj) if json_kind(obj) == "zotero-json" else "jsonl"
+        kind = json_kind(obj)
+        return kind if kind in ("zotero-json", "openalex-json") else "jsonl"
     kind = json_kind(obj)
+    if kind == "openalex-json":
+        return kind
     return kind if kind == "hf-daily-json" and "\n" not in text.strip() else "jsonl"
 
 

@@ -213,7 +213,7 @@ def parse_atom(text: str, filename: str = "<text>") -> ParseResult:
             col.add(paper, where)
     if root is not None and not entries:
         total = _text(root, "opensearch:totalResults")
-        col.issue(filename, f"feed has no entries (totalResults {total or 'unknown'})")
+        col.warn(filename, f"feed has no entries (totalResults {total or 'unknown'})")
     return col.result()
 
 
@@ -496,5 +496,5 @@ def parse_rss(text: str, filename: str = "<text>") -> ParseResult:
         if paper is not None:
             col.add(paper, where)
     if root is not None and not items:
-        col.issue(filename, "feed has no items (no announcements that day?)")
+        col.warn(filename, "feed has no items (no announcements that day?)")
     return col.result()

@@ -99,11 +99,23 @@ def _read_meta(lines: list[str], meta: dict[str, Any]) -> None:
             meta["upvotes"] = int(m.group(1))
 
 
+_ORPHAN_MIN_WORDS = 4  # a shorter line without an abstract is page furniture, not a title
+
+
 def _orphan(col: Collector, pending: tuple[int, str] | None, entries: list[_Entry]) -> None:
-    """Note a title line that got no abstract (header lines before the first paper are
-    dropped silently)."""
-    if pending is not None and entries:
-        col.issue(col.at_line(pending[0]), f"title without an abstract: {pending[1]!r:.60}")
+    """A title line that got no abstract: kept as a title-only paper when it looks like a
+    title, else noted and dropped (header lines before the first paper are dropped
+    silently)."""
+    if pending is None or not entries:
+        return
+    line, title = pending
+    if title.lower() in _HEADER_LINES:
+        return
+    if len(title.split()) >= _ORPHAN_MIN_WORDS:
+        col.warn(col.at_line(line), f"title without an abstract: {title!r:.60}; kept the title")
+        entries.append(_Entry(line, title, ""))
+    else:
+        col.issue(col.at_line(line), f"title without an abstract: {title!r:.60}; skipped")
 
 
 def parse_page(text: str, filename: str = "<text>", *, ref_year: int | None = None) -> ParseResult:
@@ -127,7 +139,7 @@ def parse_page(text: str, filename: str = "<text>", *, ref_year: int | None = No
             elif entries and pending is None and not entries[-1].meta:
                 _read_meta(lines, entries[-1].meta)
             elif entries:
-                col.issue(col.at_line(line), f"metadata without a paper: {' '.join(lines)!r:.60}")
+                col.warn(col.at_line(line), f"metadata without a paper: {' '.join(lines)!r:.60}")
             continue
         if not entries and len(lines) == 1 and lines[0].lower() in _HEADER_LINES:
             continue
@@ -142,7 +154,7 @@ def parse_page(text: str, filename: str = "<text>", *, ref_year: int | None = No
             pending = (line, body)
             continue
         if pending is None:
-            col.issue(col.at_line(line), "abstract without a title line; title left empty")
+            col.warn(col.at_line(line), "abstract without a title line; title left empty")
             entries.append(_Entry(line, "", body))
         else:
             entries.append(_Entry(pending[0], pending[1], body))
@@ -177,7 +189,7 @@ def parse_page(text: str, filename: str = "<text>", *, ref_year: int | None = No
         paper = build_paper(PAGE, title=e.title, abstract=e.abstract, date=date, extra=extra)
         col.add(paper, col.at_line(e.line))
     if undated:
-        col.issue(
+        col.warn(
             filename,
             f"{undated} dates without a year and no year on the page to infer from; "
             "pass ref_year to date them",
@@ -279,6 +291,6 @@ def parse_daily_json(text: str, filename: str = "<text>") -> ParseResult:
             col.issue(where, f"item {k}: {exc}; skipped")
             continue
         for w in warnings:
-            col.issue(where, f"item {k}: {w}")
+            col.warn(where, f"item {k}: {w}")
         col.add(paper, where)
     return col.result()

@@ -56,5 +56,5 @@ def parse(text: str, filename: str = "<text>") -> ParseResult:
             paper = build_paper(FORMAT, doi=value, extra={"needs_fetch": True})
         col.add(paper, where)
     if not col.papers and not col.issues:
-        col.issue(filename, "no ids found")
+        col.warn(filename, "no ids found")
     return col.result()

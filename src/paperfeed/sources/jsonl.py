@@ -278,7 +278,7 @@ def _add_record(col: Collector, rec: Any, line: int) -> None:
         col.issue(where, f"{exc}; record skipped")
         return
     for w in warnings:
-        col.issue(where, w)
+        col.warn(where, w)
     col.add(paper, where)
 
 
@@ -333,7 +333,7 @@ def parse(text: str, filename: str = "<text>", fmt: str = FORMAT) -> ParseResult
             continue
         _add_record(col, issue_or_rec, n)
     if not col.papers and not col.issues:
-        col.issue(filename, "no records found")
+        col.warn(filename, "no records found")
     return col.result()
 
 
@@ -370,7 +370,7 @@ def iter_lines(
             yield ParseIssue(where, one_line(f"{exc}; record skipped"))
             continue
         for w in warnings:
-            yield ParseIssue(where, one_line(w))
+            yield ParseIssue(where, one_line(w), skipped=False)
         first = seen.get(paper.id)
         if first is not None:
             yield ParseIssue(

@@ -79,7 +79,9 @@ def decode(data: bytes, name: str) -> tuple[str, list[ParseIssue]]:
             except UnicodeDecodeError:
                 continue
             return text, [
-                ParseIssue(f"{name}:{line}", f"not valid UTF-8; decoded the file as {enc}")
+                ParseIssue(
+                    f"{name}:{line}", f"not valid UTF-8; decoded the file as {enc}", skipped=False
+                )
             ]
     raise ParseError(f"{name}: cannot decode the text")  # pragma: no cover - latin-1 never fails
 
@@ -131,7 +133,9 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str] | ParseIssue]:
                 except UnicodeDecodeError:
                     line = raw.decode("cp1252", errors="replace")
                     if not noted:
-                        yield ParseIssue(f"{name}:{n}", "not valid UTF-8; decoded as cp1252")
+                        yield ParseIssue(
+                            f"{name}:{n}", "not valid UTF-8; decoded as cp1252", skipped=False
+                        )
                         noted = True
                 yield n, line
     except EOFError:

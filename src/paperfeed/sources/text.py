@@ -43,7 +43,7 @@ def parse_abstracts(text: str, filename: str = "<text>") -> ParseResult:
             elif len(preamble.split()) >= _MIN_WORDS:
                 pieces.append((_line_of(text, 0), preamble))
             else:
-                col.issue(
+                col.warn(
                     col.at_line(1), f"text before the first 'Abstract:' ignored: {preamble!r:.60}"
                 )
         for k, m in enumerate(markers):
@@ -70,7 +70,7 @@ def parse_abstracts(text: str, filename: str = "<text>") -> ParseResult:
         extra = {"list_name": name} if name else {}
         col.add(build_paper(ABSTRACTS, abstract=body, extra=extra), where)
     if not col.papers and not col.issues:
-        col.issue(filename, "no abstracts found")
+        col.warn(filename, "no abstracts found")
     return col.result()
 
 

@@ -239,6 +239,6 @@ def _add(col: Collector, line: int, k: int, item: Any, mapper: Any) -> None:
         col.issue(where, f"item {k}: {exc}; skipped")
         return
     for w in warnings:
-        col.issue(where, f"item {k}: {w}")
+        col.warn(where, f"item {k}: {w}")
     if paper is not None:
         col.add(paper, where)

@@ -123,7 +123,30 @@ def m002_fulltext(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_fulltext]
+def m003_identity(conn: sqlite3.Connection) -> None:
+    """One paper across sources: a normalized-title key and a DOI index to find a paper's
+    other records, and aliases for the ids merged away (so they still resolve)."""
+    from paperfeed.store.identity import match_key
+
+    conn.execute("ALTER TABLE papers ADD COLUMN title_key TEXT")
+    rows = conn.execute("SELECT pk, title FROM papers WHERE title != ''").fetchall()
+    updates = [(key, pk) for pk, title in rows if (key := match_key(title))]
+    conn.executemany("UPDATE papers SET title_key = ? WHERE pk = ?", updates)
+    _run(
+        conn,
+        [
+            "CREATE INDEX papers_title_key ON papers(title_key) WHERE title_key IS NOT NULL",
+            "CREATE INDEX papers_doi ON papers(doi) WHERE doi IS NOT NULL",
+            """CREATE TABLE paper_aliases (
+                alias TEXT PRIMARY KEY,
+                paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE
+            ) WITHOUT ROWID""",
+            "CREATE INDEX paper_aliases_paper ON paper_aliases(paper_id)",
+        ],
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_fulltext, m003_identity]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

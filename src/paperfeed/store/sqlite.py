@@ -18,6 +18,7 @@ import numpy as np
 
 from paperfeed.models import RATING_VALUES, Paper
 from paperfeed.store.base import UpsertStats
+from paperfeed.store.identity import compatible, fill_merge, id_strength, match_key, survivor
 from paperfeed.store.merge import merge_papers, normalize_paper
 from paperfeed.store.migrations import migrate, schema_version
 
@@ -52,6 +53,7 @@ _VALUE_COLUMNS = (
     "venue",
     "extra",
     "content_hash",
+    "title_key",
 )
 _INSERT_PAPER = (
     f"INSERT INTO papers (id, {', '.join(_VALUE_COLUMNS)}, added_at, updated_at) "
@@ -89,6 +91,7 @@ def paper_values(paper: Paper) -> PaperValues:
         paper.venue,
         _dumps(paper.extra) if paper.extra else "{}",
         paper.content_hash,
+        match_key(paper.title),
     )
 
 
@@ -137,6 +140,60 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
+def _name_keys_json(authors: str | None) -> str:
+    """SQL function: the folded author names of a stored ``authors`` JSON list, one string."""
+    from paperfeed.authors import name_key
+
+    if not authors or authors == "[]":
+        return ""
+    try:
+        names = json.loads(authors)
+    except ValueError:
+        return ""
+    return " | ".join(name_key(str(n)) for n in names)
+
+
+class _SameIndex:
+    """Which records in a batch's working set share a title key or a DOI."""
+
+    def __init__(self, papers: Iterable[Paper]) -> None:
+        self._by: dict[tuple[str, str], set[str]] = {}
+        self._of: dict[str, list[tuple[str, str]]] = {}
+        for p in papers:
+            self.update(p)
+
+    def _drop(self, pid: str) -> None:
+        for k in self._of.pop(pid, []):
+            self._by[k].discard(pid)
+
+    def update(self, paper: Paper) -> None:
+        self._drop(paper.id)
+        found = []
+        key = match_key(paper.title)
+        if key:
+            found.append(("t", key))
+        # a DOI record (``doi:X``) is the arXiv paper whose DOI is X
+        if paper.doi and (id_strength(paper.id) == 3 or paper.id == f"doi:{paper.doi}"):
+            found.append(("d", paper.doi))
+        for k in found:
+            self._by.setdefault(k, set()).add(paper.id)
+        self._of[paper.id] = found
+
+    def remove(self, paper: Paper) -> None:
+        self._drop(paper.id)
+
+    def match(self, paper: Paper, state: dict[str, Paper]) -> Paper | None:
+        """The strongest other record that may be the same paper, or None."""
+        cands: set[str] = set()
+        for k in self._of.get(paper.id, []):
+            cands |= self._by.get(k, set())
+        cands.discard(paper.id)
+        ok = [state[c] for c in cands if c in state and compatible(state[c], paper)]
+        if not ok:
+            return None
+        return min(ok, key=lambda p: (-id_strength(p.id), p.id))
+
+
 class SQLiteStore:
     """Papers, users, profiles, ratings and the embedding cache in one SQLite file.
 
@@ -149,6 +206,7 @@ class SQLiteStore:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._depth = 0
+        self._author_fn = False
         self._conn: sqlite3.Connection | None = sqlite3.connect(
             str(self.path),
             timeout=BUSY_TIMEOUT_MS / 1000,
@@ -270,46 +328,81 @@ class SQLiteStore:
         return stats
 
     def _upsert_batch(self, batch: list[Paper], source: str) -> UpsertStats:
+        """Merge one batch into the store: by id, else by DOI or title key (see
+        :mod:`paperfeed.store.identity`); records merged away leave an alias."""
         incoming = [normalize_paper(raw, source) for raw in batch]
+        aliases = self._alias_targets([p.id for p in incoming])
+        if aliases:
+            incoming = [p.with_(id=aliases.get(p.id, p.id)) for p in incoming]
         ids = list(dict.fromkeys(p.id for p in incoming))
+        keys = list({k for p in incoming if (k := match_key(p.title))})
+        dois = list({p.doi for p in incoming if p.doi})
         existing = {
             p.id: p
             for p in self._select_papers(
-                "p.id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+                "p.id IN (SELECT value FROM json_each(?)) "
+                "OR p.title_key IN (SELECT value FROM json_each(?)) "
+                "OR p.doi IN (SELECT value FROM json_each(?))",
+                [json.dumps(ids), json.dumps(keys), json.dumps(dois)],
             )
         }
         existing_values = {pid: paper_values(p) for pid, p in existing.items()}
         state: dict[str, Paper] = dict(existing)
         values: dict[str, PaperValues] = dict(existing_values)
+        index = _SameIndex(state.values())
+        moved: dict[str, str] = {}  # id merged away -> the id it went into
         inserted = updated = unchanged = merged = 0
         for paper in incoming:
-            current = state.get(paper.id)
-            if current is None:
-                state[paper.id] = paper
-                values[paper.id] = paper_values(paper)
+            pid = moved.get(paper.id, paper.id)
+            while pid in moved:
+                pid = moved[pid]
+            if pid != paper.id:
+                paper = paper.with_(id=pid)
+            current = state.get(pid)
+            if current is not None:
+                before: tuple[Paper, PaperValues] | None = (current, values[pid])
+                state[pid] = merge_papers(current, paper)
+            else:
+                before = None
+                state[pid] = paper
+            index.update(state[pid])
+            # other records of the same paper (by DOI or title) join the strongest id
+            while (other := index.match(state[pid], state)) is not None:
+                kept, away = survivor(other, state[pid])
+                if before is None:
+                    before = (other, values[other.id])
+                state[kept.id] = fill_merge(kept, away)
+                del state[away.id]
+                values.pop(away.id, None)
+                index.remove(away)
+                index.update(state[kept.id])
+                moved[away.id] = kept.id
+                for src, dst in list(moved.items()):
+                    if dst == away.id:
+                        moved[src] = kept.id
+                pid = kept.id
+            values[pid] = paper_values(state[pid])
+            if before is None:
                 inserted += 1
                 continue
-            if not set(paper.sources) <= set(current.sources):
+            if not set(paper.sources) <= set(before[0].sources):
                 merged += 1
-            combined = merge_papers(current, paper)
-            combined_values = paper_values(combined)
-            if combined_values == values[paper.id]:
+            if values[pid] == before[1] and before[0].id == pid:
                 unchanged += 1
             else:
                 updated += 1
-            state[paper.id] = combined
-            values[paper.id] = combined_values
 
         now = utc_now()
-        inserts = [(pid, *values[pid], now, now) for pid in ids if pid not in existing]
+        final = [pid for pid in dict.fromkeys([*ids, *existing, *moved.values()]) if pid in state]
+        inserts = [(pid, *values[pid], now, now) for pid in final if pid not in existing]
         updates = [
             (*values[pid], now, pid)
-            for pid in ids
+            for pid in final
             if pid in existing and values[pid] != existing_values[pid]
         ]
         new_sources = [
             (pid, s)
-            for pid in ids
+            for pid in final
             for s in state[pid].sources
             if pid not in existing or s not in existing[pid].sources
         ]
@@ -323,19 +416,63 @@ class SQLiteStore:
                 "INSERT OR IGNORE INTO paper_sources (paper_id, source) VALUES (?, ?)",
                 new_sources,
             )
+        for away, kept in moved.items():
+            if away in existing:
+                self._repoint(away, kept)
+            conn.execute(
+                "INSERT OR REPLACE INTO paper_aliases (alias, paper_id) VALUES (?, ?)",
+                (away, kept),
+            )
         return UpsertStats(inserted, updated, unchanged, merged)
+
+    def _repoint(self, old: str, new: str) -> None:
+        """Move what refers to paper ``old`` (profiles, ratings, aliases) to ``new`` and
+        delete ``old``; on a clash the newer rating wins. Inside the caller's transaction."""
+        conn = self.connection
+        conn.execute(
+            "UPDATE OR IGNORE profile_papers SET paper_id = ? WHERE paper_id = ?", (new, old)
+        )
+        conn.execute(
+            "UPDATE ratings AS r SET value = o.value, at = o.at FROM ratings AS o "
+            "WHERE o.paper_id = ? AND r.paper_id = ? AND r.user_id = o.user_id "
+            "AND r.kind = o.kind AND o.at > r.at",
+            (old, new),
+        )
+        conn.execute("UPDATE OR IGNORE ratings SET paper_id = ? WHERE paper_id = ?", (new, old))
+        conn.execute("UPDATE paper_aliases SET paper_id = ? WHERE paper_id = ?", (new, old))
+        conn.execute("DELETE FROM papers WHERE id = ?", (old,))
+
+    def _alias_targets(self, ids: Sequence[str]) -> dict[str, str]:
+        """``alias -> paper id`` for the ids among ``ids`` that were merged into another."""
+        if not ids:
+            return {}
+        rows = self._query(
+            "SELECT alias, paper_id FROM paper_aliases "
+            "WHERE alias IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(dict.fromkeys(ids)))],
+        )
+        return {a: p for a, p in rows}
+
+    def resolve_ids(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` with each id merged into another paper replaced by that paper's id."""
+        found = self._alias_targets(list(ids))
+        return [found.get(i, i) for i in ids]
+
+    def resolve_id(self, paper_id: str) -> str:
+        return self.resolve_ids([paper_id])[0]
 
     def _select_papers(self, where: str, params: Sequence[Any] = (), tail: str = "") -> list[Paper]:
         sql = f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE {where} {tail}"
         return [paper_from_row(r) for r in self._query(sql, params)]
 
     def get_paper(self, paper_id: str) -> Paper | None:
-        found = self._select_papers("p.id = ?", [paper_id])
+        found = self._select_papers("p.id = ?", [self.resolve_id(paper_id)])
         return found[0] if found else None
 
     def get_papers(self, ids: Sequence[str]) -> list[Paper]:
-        """The stored papers among ``ids``, in the given order; unknown ids are skipped."""
-        ids = list(ids)
+        """The stored papers among ``ids``, in the given order; unknown ids are skipped (an
+        id merged into another paper gives that paper)."""
+        ids = self.resolve_ids(list(ids))
         if not ids:
             return []
         found = {
@@ -364,6 +501,28 @@ class SQLiteStore:
             tail += " LIMIT ?"
             params.append(int(limit))
         return self._select_papers(" AND ".join(where), params, tail)
+
+    def papers_by_author(self, name: str) -> list[Paper]:
+        """Papers one of whose authors is ``name`` (case, accents, word order and
+        punctuation ignored: ``"Qiang Liu"`` finds ``"Liu, Qiang"`` and ``"QIANG LIU"``),
+        newest first."""
+        from paperfeed.authors import name_key
+
+        wanted = name_key(name)
+        if not wanted:
+            return []
+        conn = self.connection
+        with self._lock:
+            if not self._author_fn:
+                conn.create_function("pf_name_keys", 1, _name_keys_json, deterministic=True)
+                self._author_fn = True
+        probe = max(wanted.split(), key=len)
+        rows = self._select_papers(
+            "instr(pf_name_keys(p.authors), ?) > 0",
+            [probe],
+            "ORDER BY p.date DESC, p.id DESC",
+        )
+        return [p for p in rows if any(name_key(a) == wanted for a in p.authors)]
 
     def latest_date(self) -> str | None:
         value = self._query("SELECT max(date) FROM papers")[0][0]
@@ -430,7 +589,7 @@ class SQLiteStore:
         return [r[0] for r in self._query("SELECT name FROM users ORDER BY id")]
 
     def _require_papers(self, paper_ids: Sequence[str]) -> None:
-        wanted = list(dict.fromkeys(paper_ids))
+        wanted = list(dict.fromkeys(self.resolve_ids(list(paper_ids))))
         rows = self._query(
             "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
             [json.dumps(wanted)],
@@ -445,6 +604,7 @@ class SQLiteStore:
         """Add stored papers to ``user``'s profile (created if new); returns how many were
         not in it yet. Raises ``KeyError`` (adding nothing) if any paper is unknown."""
         with self.transaction():
+            paper_ids = self.resolve_ids(list(paper_ids))
             self._require_papers(paper_ids)
             uid = self.ensure_user(user)
             conn = self.connection
@@ -459,6 +619,7 @@ class SQLiteStore:
 
     def remove_profile_paper(self, user: str, paper_id: str) -> bool:
         with self.transaction():
+            paper_id = self.resolve_id(paper_id)
             cur = self.connection.execute(
                 "DELETE FROM profile_papers WHERE paper_id = ? "
                 "AND user_id = (SELECT id FROM users WHERE name = ?)",
@@ -486,6 +647,7 @@ class SQLiteStore:
             raise ValueError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
         kind = "vote" if value in VOTES else value
         with self.transaction():
+            paper_id = self.resolve_id(paper_id)
             self._require_papers([paper_id])
             uid = self.ensure_user(user)
             self.connection.execute(
@@ -498,6 +660,7 @@ class SQLiteStore:
     def unrate(self, user: str, paper_id: str, value: str) -> bool:
         """Withdraw a rating; ``True`` if there was one."""
         with self.transaction():
+            paper_id = self.resolve_id(paper_id)
             cur = self.connection.execute(
                 "DELETE FROM ratings WHERE paper_id = ? AND value = ? "
                 "AND user_id = (SELECT id FROM users WHERE name = ?)",

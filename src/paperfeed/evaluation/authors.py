@@ -1,0 +1,305 @@
+"""The author-history benchmark: can a ranker find an author's next papers in a feed?
+
+A user is an author of the corpus. Profile: the papers they listed before day T (oldest
+first). Feed: every paper listed in [T, T + N days). Relevant: their own papers in the
+feed. Homonyms are kept out by requiring a 2+-word name, 3–40 profile papers and a
+coauthor shared between profile and window. Rankers never see author names: the papers
+they get carry title, abstract and listing date only.
+
+Construction (:func:`eligible_authors`, :func:`build_benchmark`) is pure over corpus rows.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from paperfeed.evaluation import baselines
+from paperfeed.evaluation.harness import PAPERFEED, Results, paperfeed_order
+from paperfeed.evaluation.metrics import mean, ndcg_at_k, recall_at_k, reciprocal_rank
+from paperfeed.models import Paper
+from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates
+
+METRICS: tuple[str, ...] = ("nDCG@10", "Recall@50", "MRR")
+METHODS: dict[str, str] = {
+    PAPERFEED: "paperfeed's ranker (paperfeed.rank.rank, default RankParams)",
+    "arxiv-sanity-lite": "tf-idf (1-2-grams, 20k, sublinear) + LinearSVC(C=0.01, balanced)",
+    "zotero-arxiv-daily": "MiniLM cosine to each profile paper, 1/(1+log10(r+1)) weights",
+    "scholar-inbox": "logistic regression on MiniLM embeddings vs random corpus papers",
+    "bm25": "BM25, the whole profile as one query",
+    "minilm-maxsim": "best MiniLM cosine to any profile paper",
+    "rrf(bm25,svm,maxsim)": "reciprocal rank fusion (k=60) of bm25, arxiv-sanity-lite, maxsim",
+}
+N_NEGATIVES = 1000
+"""Random pre-T corpus papers drawn once (seeded) as the logistic regression's negatives."""
+
+Embed = Callable[[Sequence[Paper]], np.ndarray]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One corpus record, as much of it as the benchmark needs."""
+
+    id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    date: str
+
+    @classmethod
+    def from_json(cls, d: dict) -> Row:
+        return cls(
+            id=str(d["id"]),
+            title=d.get("title") or "",
+            abstract=d.get("abstract") or "",
+            authors=tuple(a.strip() for a in d.get("authors") or () if a and a.strip()),
+            date=str(d.get("listing_date") or d.get("date") or "")[:10],
+        )
+
+    def paper(self) -> Paper:
+        """What a ranker sees: no authors (nor anything else that could name them)."""
+        return Paper(id=self.id, title=self.title, abstract=self.abstract, date=self.date or None)
+
+
+def read_corpus(path: str | Path) -> list[Row]:
+    """Rows of a JSONL corpus (gzip or plain) with id, title, abstract, authors, listing_date."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such corpus file")
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [Row.from_json(json.loads(line)) for line in fh if line.strip()]
+
+
+def window_end(t: str, days: int) -> str:
+    """The first day after the window ``[t, t + days)``."""
+    return (date.fromisoformat(t) + timedelta(days=days)).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    profile: tuple[str, ...]
+    """Ids of the papers listed before T, oldest first."""
+    relevant: frozenset[str]
+    """Ids of their papers in the window."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorBenchmark:
+    t: str
+    days: int
+    users: tuple[User, ...]
+    candidates: tuple[str, ...]
+    """Every paper listed in the window, in corpus order."""
+    papers: dict[str, Paper]
+    """Every paper of the corpus by id, authors removed."""
+    n_eligible: int
+
+
+def _by_author(rows: Iterable[Row]) -> tuple[dict[str, list[Row]], dict[str, set[str]]]:
+    papers: dict[str, list[Row]] = {}
+    coauthors: dict[str, set[str]] = {}
+    for r in rows:
+        names = set(r.authors)
+        for a in names:
+            papers.setdefault(a, []).append(r)
+            coauthors.setdefault(a, set()).update(names - {a})
+    return papers, coauthors
+
+
+def eligible_authors(
+    rows: Sequence[Row], t: str, days: int, *, min_profile: int = 3, max_profile: int = 40
+) -> list[str]:
+    """Sorted names with ≥ 2 words, ``min_profile``–``max_profile`` papers listed before
+    ``t``, ≥ 1 in ``[t, t + days)``, and a coauthor in both periods."""
+    end = window_end(t, days)
+    before, co_before = _by_author(r for r in rows if r.date < t)
+    within, co_within = _by_author(r for r in rows if t <= r.date < end)
+    out = [
+        name
+        for name, papers in before.items()
+        if len(name.split()) >= 2
+        and min_profile <= len({p.id for p in papers}) <= max_profile
+        and name in within
+        and co_before[name] & co_within[name]
+    ]
+    return sorted(out)
+
+
+def sample_users(names: Sequence[str], n: int, seed: int) -> list[str]:
+    """``n`` of the sorted ``names`` drawn with ``random.Random(seed).sample`` (all if fewer)."""
+    ordered = sorted(names)
+    return random.Random(seed).sample(ordered, min(n, len(ordered)))
+
+
+def build_benchmark(
+    rows: Sequence[Row],
+    t: str,
+    days: int,
+    *,
+    users: int = 300,
+    seed: int = 1,
+    min_profile: int = 3,
+    max_profile: int = 40,
+) -> AuthorBenchmark:
+    """Users, their profiles and window papers, and the feed, for window ``[t, t + days)``."""
+    date.fromisoformat(t)  # a clear error for a bad date
+    if days < 1:
+        raise ValueError("the window must last at least one day")
+    end = window_end(t, days)
+    names = eligible_authors(rows, t, days, min_profile=min_profile, max_profile=max_profile)
+    chosen = sample_users(names, users, seed)
+    before, _ = _by_author(r for r in rows if r.date < t)
+    within, _ = _by_author(r for r in rows if t <= r.date < end)
+    out = []
+    for name in chosen:
+        prof = sorted({r.id: r for r in before[name]}.values(), key=lambda r: (r.date, r.id))
+        out.append(User(name, tuple(r.id for r in prof), frozenset(r.id for r in within[name])))
+    cands = tuple(dict.fromkeys(r.id for r in rows if t <= r.date < end))
+    papers = {r.id: r.paper() for r in rows}
+    return AuthorBenchmark(t, days, tuple(out), cands, papers, len(names))
+
+
+def user_metrics(relevant: Sequence[bool], n_relevant: int) -> dict[str, float]:
+    """nDCG@10 (binary gains), Recall@50 and reciprocal rank of one ranked feed, with
+    ``n_relevant`` window papers in all."""
+    gains = [1.0 if r else 0.0 for r in relevant]
+    return {
+        "nDCG@10": ndcg_at_k(gains, 10, ideal_gains=[1.0] * n_relevant),
+        "Recall@50": recall_at_k(relevant, 50, n_relevant),
+        "MRR": reciprocal_rank(relevant),
+    }
+
+
+def negative_pool(rows: Sequence[Row], t: str, n: int, seed: int) -> list[str]:
+    """Ids of ``n`` random papers listed before ``t`` (seeded), the logistic regression's
+    negatives."""
+    ids = [r.id for r in rows if r.date < t]
+    return random.Random(f"negatives:{seed}").sample(ids, min(n, len(ids)))
+
+
+def run_authors(
+    bench: AuthorBenchmark,
+    embed: Embed,
+    tfidf_texts: Sequence[str],
+    negatives: Sequence[str],
+    *,
+    params: RankParams = DEFAULT_PARAMS,
+    progress: bool = False,
+) -> tuple[Results, dict[str, list[dict[str, float]]]]:
+    """Every method of :data:`METHODS` on every user: (mean metrics, per-user metrics).
+
+    ``tfidf_texts``: the corpus the arxiv-sanity-lite tf-idf is fit on; ``negatives``: ids of
+    random corpus papers for the logistic regression.
+    """
+    papers = bench.papers
+    cand = [papers[i] for i in bench.candidates]
+    prof_ids = list(dict.fromkeys(pid for u in bench.users for pid in u.profile))
+    neg_ids = list(negatives)
+    every = [*cand, *(papers[i] for i in prof_ids), *(papers[i] for i in neg_ids)]
+    vecs = embed(every)
+    n_c, n_p = len(cand), len(prof_ids)
+    cvecs = vecs[:n_c]
+    pvec = dict(zip(prof_ids, vecs[n_c : n_c + n_p], strict=True))
+    nvec = dict(zip(neg_ids, vecs[n_c + n_p :], strict=True))
+
+    pool = prepare_candidates(cand, cvecs, params)
+    positions = {p.id: i for i, p in enumerate(cand)}
+
+    vectorizer = baselines.arxiv_sanity_vectorizer()
+    vectorizer.fit(tfidf_texts)
+    x_cand = vectorizer.transform([sanity_text(p) for p in cand])
+    x_prof = vectorizer.transform([sanity_text(papers[i]) for i in prof_ids])
+    prof_row = {pid: j for j, pid in enumerate(prof_ids)}
+
+    stop = baselines.english_stop_words()
+    cand_tokens = [baselines.bm25_tokenize(p.text, stop) for p in cand]
+    prof_tokens = {pid: baselines.bm25_tokenize(papers[pid].text, stop) for pid in prof_ids}
+    bm25 = baselines.bm25_scores(
+        cand_tokens, [[t for pid in u.profile for t in prof_tokens[pid]] for u in bench.users]
+    )
+
+    per_user: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
+    bar = tqdm(bench.users, desc="ranking", unit="user", disable=not progress, file=sys.stderr)
+    for j, user in enumerate(bar):
+        profile = [papers[i] for i in user.profile]
+        pv = np.stack([pvec[i] for i in user.profile])
+        own = set(user.profile)
+        nv = np.stack([nvec[i] for i in neg_ids if i not in own])
+        svm = baselines.svm_scores(x_prof[[prof_row[i] for i in user.profile]], x_cand)
+        maxsim = baselines.max_sim_scores(pv, cvecs)
+        scores = {
+            "arxiv-sanity-lite": svm,
+            "zotero-arxiv-daily": baselines.zotero_scores(pv[::-1], cvecs),
+            "scholar-inbox": baselines.logreg_scores(pv, nv, cvecs),
+            "bm25": bm25[:, j],
+            "minilm-maxsim": maxsim,
+            "rrf(bm25,svm,maxsim)": baselines.rrf_scores([bm25[:, j], svm, maxsim]),
+        }
+        orders = {PAPERFEED: paperfeed_order(profile, pv, pool, positions, params)}
+        orders.update({m: baselines.order_by(s) for m, s in scores.items()})
+        for m in METHODS:
+            rel = [cand[i].id in user.relevant for i in orders[m]]
+            per_user[m].append(user_metrics(rel, len(user.relevant)))
+    bar.close()
+    results = {m: {k: mean(u[k] for u in rows) for k in METRICS} for m, rows in per_user.items()}
+    return results, per_user
+
+
+def sanity_text(p: Paper) -> str:
+    """arxiv-sanity-lite's document: title and abstract joined by a space (its author
+    names are left out here, as for every ranker)."""
+    return " ".join([p.title, p.abstract])
+
+
+@dataclass(frozen=True, slots=True)
+class WindowReport:
+    """One window's benchmark and results."""
+
+    bench: AuthorBenchmark
+    results: Results
+    per_user: dict[str, list[dict[str, float]]]
+
+    def describe(self) -> str:
+        b = self.bench
+        return (
+            f"author-history benchmark: T={b.t}, {b.days} days, {len(b.users)} users "
+            f"(of {b.n_eligible} eligible), {len(b.candidates)} candidates, "
+            f"{sum(len(u.relevant) for u in b.users)} relevant"
+        )
+
+
+def evaluate_window(
+    rows: Sequence[Row],
+    embed: Embed,
+    t: str,
+    days: int,
+    *,
+    users: int = 300,
+    seed: int = 1,
+    params: RankParams = DEFAULT_PARAMS,
+    progress: bool = False,
+) -> WindowReport:
+    """Build the window's benchmark and run every method on it. The arxiv-sanity-lite tf-idf
+    is fit on the corpus as it stood at the end of the window (every paper listed before
+    then), as its ``compute.py`` fits on the whole database."""
+    bench = build_benchmark(rows, t, days, users=users, seed=seed)
+    if not bench.users:
+        raise ValueError(f"no eligible authors for T={t} and {days} days in this corpus")
+    end = window_end(t, days)
+    fit_texts = [sanity_text(bench.papers[r.id]) for r in rows if r.date < end]
+    negatives = negative_pool(rows, t, N_NEGATIVES, seed)
+    results, per_user = run_authors(
+        bench, embed, fit_texts, negatives, params=params, progress=progress
+    )
+    return WindowReport(bench, results, per_user)

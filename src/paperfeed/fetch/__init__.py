@@ -1,0 +1,37 @@
+"""The I/O side of ingestion: fetch papers from arXiv (API, OAI-PMH, listing feeds),
+Hugging Face, Zotero and OpenAlex over HTTP. Parsing stays in :mod:`paperfeed.sources`;
+fetchers return its :class:`~paperfeed.sources.ParseResult` s."""
+
+from __future__ import annotations
+
+from paperfeed.fetch.arxiv import lookup as arxiv_lookup
+from paperfeed.fetch.arxiv import search as arxiv_search
+from paperfeed.fetch.hf import fetch_daily as hf_daily
+from paperfeed.fetch.http import FetchError, HttpClient, RateLimiter, RetryPolicy, user_agent
+from paperfeed.fetch.listing import fetch_listing as arxiv_listing
+from paperfeed.fetch.oai import HarvestSummary, OaiHarvest
+from paperfeed.fetch.oai import harvest as oai_harvest
+from paperfeed.fetch.openalex import fetch_work as openalex_work
+from paperfeed.fetch.openalex import fetch_works as openalex_works
+from paperfeed.fetch.resolve import resolve_ids, resolve_stubs
+from paperfeed.fetch.zotero import fetch_items as zotero_items
+
+__all__ = [
+    "FetchError",
+    "HarvestSummary",
+    "HttpClient",
+    "OaiHarvest",
+    "RateLimiter",
+    "RetryPolicy",
+    "arxiv_listing",
+    "arxiv_lookup",
+    "arxiv_search",
+    "hf_daily",
+    "oai_harvest",
+    "openalex_work",
+    "openalex_works",
+    "resolve_ids",
+    "resolve_stubs",
+    "user_agent",
+    "zotero_items",
+]
