@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,14 +121,15 @@ def test_hashing_embedder_rejects_a_bare_string() -> None:
         HashingEmbedder(8).embed("not a list")  # type: ignore[arg-type]
 
 
-def test_get_embedder_caches_and_loads_no_model() -> None:
+def test_get_embedder_caches_and_loads_no_model(tmp_path: Path) -> None:
     assert get_embedder("hashing-32") is get_embedder("hashing-32")
     assert get_embedder("hashing").name == "hashing-256"
-    minilm = get_embedder("minilm")
-    assert minilm is get_embedder("minilm")
-    assert minilm is get_embedder(minilm.name)  # the full cache-key name resolves too
+    # a cache directory of its own: other tests in this process may have loaded the default
+    minilm = get_embedder("minilm", cache_dir=tmp_path)
+    assert minilm is get_embedder("minilm", cache_dir=tmp_path)
+    assert minilm is get_embedder(minilm.name, cache_dir=tmp_path)  # full cache-key name too
     assert minilm.dim == 384
-    fp32 = get_embedder("minilm-fp32")
+    fp32 = get_embedder("minilm-fp32", cache_dir=tmp_path)
     assert fp32.name != minilm.name and fp32.name.startswith("all-MiniLM-L6-v2/onnx-fp32/")
     assert getattr(minilm, "_session", None) is None  # lazy: nothing loaded until embed()
     with pytest.raises(ValueError):

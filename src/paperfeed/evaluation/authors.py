@@ -62,12 +62,21 @@ class Row:
             title=d.get("title") or "",
             abstract=d.get("abstract") or "",
             authors=tuple(a.strip() for a in d.get("authors") or () if a and a.strip()),
-            date=str(d.get("listing_date") or d.get("date") or "")[:10],
+            date=_row_date(d),
         )
 
     def paper(self) -> Paper:
         """What a ranker sees: no authors (nor anything else that could name them)."""
         return Paper(id=self.id, title=self.title, abstract=self.abstract, date=self.date or None)
+
+
+def _row_date(d: dict) -> str:
+    """The record's time axis: its listing date, else its date, else January 1st of its
+    publication year (the conference corpus has years only)."""
+    day = str(d.get("listing_date") or d.get("date") or "")[:10]
+    if not day and str(d.get("year") or "").isdigit():
+        day = f"{int(d['year']):04d}-01-01"
+    return day
 
 
 def read_corpus(path: str | Path) -> list[Row]:

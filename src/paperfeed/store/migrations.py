@@ -146,7 +146,40 @@ def m003_identity(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_fulltext, m003_identity]
+def m004_delivery(conn: sqlite3.Connection) -> None:
+    """Delivery: the nonces of used single-use link tokens (so a rating link works once),
+    the digests delivered per user, day and channel (so ``daily`` never sends twice), and
+    who unsubscribed from which channel."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE used_tokens (
+                nonce TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                expires INTEGER NOT NULL,
+                used_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX used_tokens_expires ON used_tokens(expires)",
+            """CREATE TABLE deliveries (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                day TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT '',
+                at TEXT NOT NULL,
+                PRIMARY KEY (user_id, day, channel)
+            )""",
+            """CREATE TABLE unsubscribed (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                channel TEXT NOT NULL,
+                at TEXT NOT NULL,
+                PRIMARY KEY (user_id, channel)
+            )""",
+        ],
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_fulltext, m003_identity, m004_delivery]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

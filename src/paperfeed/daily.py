@@ -1,0 +1,316 @@
+"""The daily run: fetch the configured sources, store and embed the new papers, rank for every
+user with an e-mail address (:meth:`Paperfeed.recommend`, the one ranking path) and deliver.
+
+Idempotent per day and resumable: each delivery is recorded in the store (user, day, channel)
+right after it is sent, so a second run, or a run after a crash, sends only what is missing. A
+day without new papers, or with a failed source, gets a short status e-mail instead of silence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from paperfeed import tokens
+from paperfeed.delivery_config import WEEKDAYS, DeliverySettings, UserDelivery, source_kind
+from paperfeed.digest.email import build_message, render_digest, render_status
+from paperfeed.digest.feed import render_feed, write_feed_file
+from paperfeed.digest.links import digest_links, feed_url
+from paperfeed.models import Recommendation
+from paperfeed.services import Paperfeed, UserError, days_before
+from paperfeed.sources import ParseResult
+
+log = logging.getLogger("paperfeed.daily")
+
+EMAIL = "email"
+RemoteFetch = Callable[[str, str, str], ParseResult]
+"""``(kind, argument, day) -> ParseResult`` for the network sources (arxiv, hf)."""
+
+
+class Sender(Protocol):
+    def send(self, msg: EmailMessage) -> int: ...
+
+
+@dataclass
+class SourceResult:
+    """What one configured source gave: new papers stored, or why it failed."""
+
+    spec: str
+    new: int = 0
+    read: int = 0
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.error:
+            return f"source {self.spec}: FAILED: {self.error}"
+        return f"source {self.spec}: {self.read} read, {self.new} new"
+
+
+@dataclass
+class UserResult:
+    """What happened to one user's delivery; ``outcome`` is sent, status, skipped or failed."""
+
+    user: str
+    email: str
+    outcome: str
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"{self.user} <{self.email}>: {self.outcome}" + (
+            f" ({self.detail})" if self.detail else ""
+        )
+
+
+@dataclass
+class DailyReport:
+    day: str
+    sources: list[SourceResult] = field(default_factory=list)
+    users: list[UserResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[UserResult]:
+        return [u for u in self.users if u.outcome == "failed"]
+
+
+def default_remote(contact: str | None = None) -> RemoteFetch:
+    """Fetch arXiv listings and Hugging Face daily papers with the polite HTTP client."""
+
+    def fetch(kind: str, arg: str, day: str) -> ParseResult:
+        from paperfeed.fetch import HttpClient, arxiv_listing, hf_daily
+
+        with HttpClient(contact=contact) as client:
+            if kind == "arxiv":
+                return arxiv_listing(client, arg)
+            return hf_daily(client, day)
+
+    return fetch
+
+
+def fetch_sources(
+    app: Paperfeed,
+    specs: Sequence[str],
+    *,
+    day: str,
+    base_dir: Path,
+    remote: RemoteFetch,
+) -> list[SourceResult]:
+    """Store and embed what each source gives; a failing source is logged with its cause and
+    reported, never fatal. ``file:`` paths are relative to ``base_dir`` (the home)."""
+    results = []
+    for spec in specs:
+        result = SourceResult(spec)
+        try:
+            kind, arg = source_kind(spec)
+            if kind == "file":
+                path = Path(arg).expanduser()
+                summary = app.ingest(path if path.is_absolute() else base_dir / path)
+                result.read, result.new = summary.read, summary.inserted
+            else:
+                parsed = remote(kind, arg, day)
+                papers = [p for p in parsed.papers if not p.extra.get("needs_fetch")]
+                result.read = len(parsed.papers)
+                if papers:
+                    stats = app.store.upsert_papers(papers, source=parsed.format or kind)
+                    result.new = stats.inserted
+                    app.vectors(app.store.get_papers([p.id for p in papers]))
+        except Exception as exc:  # one broken source must not stop the others or delivery
+            known = isinstance(exc, ValueError | OSError)
+            result.error = str(exc) if known else f"{type(exc).__name__}: {exc}"
+            log.warning("source %s failed: %s", spec, result.error)
+        results.append(result)
+    return results
+
+
+def next_weekday(day: str, weekday: str) -> str:
+    d = date.fromisoformat(day)
+    ahead = (WEEKDAYS.index(weekday) - d.weekday()) % 7 or 7
+    return (d + timedelta(days=ahead)).isoformat()
+
+
+@dataclass
+class DailyRun:
+    """One day's delivery for every configured user (see the module docstring)."""
+
+    app: Paperfeed
+    settings: DeliverySettings
+    secret: bytes
+    day: str
+    now: datetime
+    sender: Sender | None = None
+    dry_run: bool = False
+    save_dir: Path | None = None
+    report_user: Callable[[UserResult], None] = lambda r: None
+
+    def run(self, sources: Sequence[SourceResult] = ()) -> DailyReport:
+        report = DailyReport(self.day, list(sources))
+        failures = [f"{s.spec} failed: {s.error}" for s in sources if s.error]
+        until = (date.fromisoformat(self.day) + timedelta(days=1)).isoformat()
+        for user in self.settings.users:
+            if not user.email:
+                continue
+            result = self._deliver(user, until, failures)
+            report.users.append(result)
+            self.report_user(result)
+        if self.settings.feed_dir and not self.dry_run:
+            self._write_feeds()
+        if not self.dry_run:
+            self.app.store.prune_token_nonces(int(self.now.timestamp()))
+        return report
+
+    def _deliver(self, user: UserDelivery, until: str, failures: list[str]) -> UserResult:
+        def result(outcome: str, detail: str = "") -> UserResult:
+            return UserResult(user.name, user.email, outcome, detail)
+
+        if not user.due(date.fromisoformat(self.day).weekday()):
+            return result(
+                "skipped", f"weekly digest, next on {next_weekday(self.day, user.weekday)}"
+            )
+        if not self.app.store.is_subscribed(user.name, EMAIL):
+            return result("skipped", "unsubscribed")
+        done = self.app.store.delivery(user.name, self.day, EMAIL)
+        if done is not None:
+            return result("skipped", f"{done} already sent for {self.day}")
+        since = days_before(self.day, user.window_days)
+        recs: list[Recommendation] = []
+        try:
+            if self.app.store.papers_between(since, until, limit=1):
+                recs = self.app.recommend(user.name, since=since, until=until, top=user.size)
+        except UserError as exc:
+            log.warning("no digest for %s: %s", user.name, exc)
+            return result("failed", str(exc))
+        message, kind, detail = self._message(user, recs, failures)
+        if self.save_dir is not None:
+            self.save_dir.mkdir(parents=True, exist_ok=True)
+            (self.save_dir / f"{self.day}-{user.name}.eml").write_bytes(message.as_bytes())
+        if self.dry_run:
+            return result("dry run", f"would send {detail}: {message['Subject']}")
+        if self.sender is None:
+            raise RuntimeError("DailyRun needs a sender unless dry_run is set")
+        from paperfeed.digest.send import SendFailure
+
+        try:
+            attempts = self.sender.send(message)
+        except SendFailure as exc:
+            log.warning("sending to %s failed: %s", user.name, exc)
+            kind_of = "permanent" if exc.permanent else "transient"
+            return result("failed", f"{kind_of}: {exc}")
+        self.app.store.record_delivery(user.name, self.day, EMAIL, kind, detail)
+        tries = f", {attempts} tries" if attempts > 1 else ""
+        return result("sent", f"{detail}{tries}")
+
+    def _message(
+        self, user: UserDelivery, recs: list[Recommendation], failures: list[str]
+    ) -> tuple[EmailMessage, str, str]:
+        """(message, kind, detail): the digest, or the status e-mail when there is nothing."""
+        links = digest_links(
+            self.secret,
+            self.settings.base_url,
+            user.name,
+            [r.paper for r in recs],
+            now=self.now.timestamp(),
+            ttl_days=self.settings.token_days,
+        )
+        if recs:
+            notices = [f"Source {f}" for f in failures]
+            content = render_digest(recs, links, user=user.name, day=self.day, notices=notices)
+            kind, detail = "digest", f"digest of {len(recs)} papers"
+        else:
+            content = render_status(
+                links, user=user.name, day=self.day, no_new_papers=True, failures=failures
+            )
+            kind = "status"
+            detail = "status: " + ("source failed" if failures else "no new papers")
+        message = build_message(
+            content,
+            sender=self.settings.smtp.from_addr or "paperfeed <paperfeed@localhost>",
+            to=user.email,
+            when=self.now,
+            unsubscribe_url=links.unsubscribe,
+        )
+        return message, kind, detail
+
+    def _write_feeds(self) -> None:
+        for user in self.settings.users:
+            try:
+                recs = self.app.recommend(user.name, days=self.settings.feed_days, top=user.size)
+            except UserError as exc:
+                log.warning("no feed for %s: %s", user.name, exc)
+                continue
+            token = tokens.feed_token(self.secret, user.name)
+            document = render_user_feed(self.settings, self.secret, user.name, recs, now=self.now)
+            write_feed_file(Path(self.settings.feed_dir).expanduser() / f"{token}.xml", document)
+
+
+def render_user_feed(
+    settings: DeliverySettings,
+    secret: bytes,
+    user: str,
+    recs: Sequence[Recommendation],
+    *,
+    now: datetime,
+    interest: int | None = None,
+    fmt: str = "atom",
+) -> str:
+    """``user``'s feed document with fresh rating links (shared by serve, feed and daily)."""
+    links = digest_links(
+        secret,
+        settings.base_url,
+        user,
+        [r.paper for r in recs],
+        now=now.timestamp(),
+        ttl_days=settings.token_days,
+    )
+    token = tokens.feed_token(secret, user)
+    return render_feed(
+        recs,
+        links,
+        user=user,
+        self_url=feed_url(settings.base_url, token, interest, fmt),
+        home_url=settings.base_url,
+        now=now,
+        interest=interest,
+        fmt=fmt,
+    )
+
+
+def run_daily(
+    app: Paperfeed,
+    settings: DeliverySettings,
+    secret: bytes,
+    *,
+    day: str,
+    now: datetime,
+    home: Path,
+    sender: Sender | None,
+    dry_run: bool = False,
+    fetch: bool = True,
+    save_dir: Path | None = None,
+    remote: RemoteFetch | None = None,
+    report_source: Callable[[SourceResult], None] = lambda r: None,
+    report_user: Callable[[UserResult], None] = lambda r: None,
+) -> DailyReport:
+    """Fetch (unless ``fetch`` is false), then deliver ``day`` to every configured user."""
+    sources: list[SourceResult] = []
+    if fetch:
+        for s in fetch_sources(
+            app, settings.sources, day=day, base_dir=home, remote=remote or default_remote()
+        ):
+            sources.append(s)
+            report_source(s)
+    run = DailyRun(
+        app,
+        settings,
+        secret,
+        day,
+        now,
+        sender=sender,
+        dry_run=dry_run,
+        save_dir=save_dir,
+        report_user=report_user,
+    )
+    return run.run(sources)

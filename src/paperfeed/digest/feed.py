@@ -1,0 +1,117 @@
+"""RSS 2.0 / Atom feeds of a user's recommendations (all, or one interest), with the same
+explanations and rating links as the e-mail. Rendering is pure; :func:`write_feed_file` is the
+one function that writes (for a static web server)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from html import escape
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from paperfeed.digest.email import group_by_interest
+from paperfeed.digest.links import DigestLinks, ItemLinks
+from paperfeed.display import readable
+from paperfeed.models import Recommendation
+
+FORMATS: tuple[str, ...] = ("atom", "rss")
+MAX_FEED_AUTHORS = 10
+
+
+def _when(day: str | None, fallback: datetime) -> datetime:
+    if not day:
+        return fallback
+    try:
+        return datetime.combine(date.fromisoformat(day), time(0, 0), tzinfo=UTC)
+    except ValueError:
+        return fallback
+
+
+def _content(rec: Recommendation, links: ItemLinks) -> str:
+    p = rec.paper
+    parts = []
+    if p.authors:
+        names = ", ".join(readable(a) for a in p.authors[:MAX_FEED_AUTHORS])
+        parts.append(f"<p><i>{escape(names)}</i></p>")
+    parts.append(f"<p><b>Why:</b> {escape(readable(rec.explanation.sentence()))}</p>")
+    parts.append(f"<p>{escape(readable(p.abstract))}</p>")
+    reading = [f'<a href="{escape(links.abs)}">abstract</a>'] if links.abs else []
+    reading += [f'<a href="{escape(links.pdf)}">PDF</a>'] if links.pdf else []
+    rate = [
+        f'<a href="{escape(links.up)}">👍 more like this</a>',
+        f'<a href="{escape(links.down)}">👎 less like this</a>',
+    ]
+    parts.append("<p>" + " · ".join(reading + rate) + "</p>")
+    return "".join(parts)
+
+
+def render_feed(
+    recs: Sequence[Recommendation],
+    links: DigestLinks,
+    *,
+    user: str,
+    self_url: str,
+    home_url: str,
+    now: datetime,
+    interest: int | None = None,
+    fmt: str = "atom",
+) -> str:
+    """The feed document (``fmt`` atom or rss) of ``recs``, best first; with ``interest``,
+    only the recommendations serving that interest (numbered from 0)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"feed format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    title = f"paperfeed: papers for {user}"
+    if interest is not None:
+        recs = [r for r in recs if r.explanation.interest == interest]
+        label = next(
+            (g.label for g in group_by_interest(recs) if g.interest == interest),
+            f"Interest {interest + 1}",
+        )
+        title += f" — {label}"
+    fg = FeedGenerator()
+    scope = f"/{interest + 1}" if interest is not None else ""
+    fg.id(f"tag:paperfeed,2025:feed/{user}{scope}")
+    fg.title(title)
+    fg.subtitle("Recommended research papers, each with why it was picked.")
+    fg.author({"name": "paperfeed"})
+    fg.link(href=self_url, rel="self")
+    fg.link(href=home_url, rel="alternate")
+    fg.language("en")
+    fg.generator("paperfeed")
+    fg.updated(now)
+    for rec in recs:
+        p = rec.paper
+        item = links.items[p.id]
+        fe = fg.add_entry(order="append")
+        fe.id(item.abs or f"tag:paperfeed,2025:paper/{p.id}")
+        fe.title(readable(p.display_title))
+        # One link per entry: feedgen 1.0 writes entry links without their rel/type, so a
+        # second (PDF) link would be read as the entry's main link; the PDF is in the content.
+        if item.abs:
+            fe.link(href=item.abs, rel="alternate")
+            fe.guid(item.abs, permalink=True)
+        else:
+            fe.guid(f"tag:paperfeed,2025:paper/{p.id}", permalink=False)
+        for name in p.authors[:MAX_FEED_AUTHORS]:
+            fe.author({"name": readable(name)})
+        for cat in p.categories:
+            fe.category(term=cat)
+        when = _when(p.date, now)
+        fe.published(when)
+        fe.updated(when)
+        fe.summary(readable(rec.explanation.sentence()))
+        fe.content(_content(rec, item), type="CDATA" if fmt == "rss" else "html")
+    raw = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+    return raw.decode("utf-8")
+
+
+def write_feed_file(path: Path, document: str) -> None:
+    """Write a feed for static hosting: to a temporary name, then renamed into place, so a
+    web server never serves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(document, encoding="utf-8")
+    tmp.replace(path)

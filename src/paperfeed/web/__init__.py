@@ -1,0 +1,1 @@
+"""The small web side: the HTTP endpoint behind digest and feed links."""
