@@ -21,6 +21,7 @@ from paperfeed.delivery_config import WEEKDAYS, DeliverySettings, UserDelivery, 
 from paperfeed.digest.email import build_message, render_digest, render_status
 from paperfeed.digest.feed import render_feed, write_feed_file
 from paperfeed.digest.links import digest_links, feed_url
+from paperfeed.digest.send import SendFailure
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, UserError, days_before
 from paperfeed.sources import ParseResult
@@ -178,6 +179,7 @@ class DailyRun:
         since = days_before(self.day, user.window_days)
         recs: list[Recommendation] = []
         try:
+            self.app.user_signals(user.name)  # a missing user or empty profile: no mail at all
             if self.app.store.papers_between(since, until, limit=1):
                 recs = self.app.recommend(user.name, since=since, until=until, top=user.size)
         except UserError as exc:
@@ -191,8 +193,6 @@ class DailyRun:
             return result("dry run", f"would send {detail}: {message['Subject']}")
         if self.sender is None:
             raise RuntimeError("DailyRun needs a sender unless dry_run is set")
-        from paperfeed.digest.send import SendFailure
-
         try:
             attempts = self.sender.send(message)
         except SendFailure as exc:

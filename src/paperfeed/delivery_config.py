@@ -80,7 +80,8 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "smtp.password",
         "",
-        "Login password. Prefer `password_env`, which keeps the secret out of this file.",
+        "Login password (this file must then be readable only by you: chmod 600). Prefer "
+        "`password_env`, which keeps the secret out of this file.",
     ),
     Field(
         "smtp.password_env",
@@ -121,7 +122,9 @@ FIELDS: tuple[Field, ...] = (
         [],
         "What `paperfeed daily` fetches before ranking: 'arxiv:CATS' (the day's arXiv "
         "listing, e.g. 'arxiv:cs.LG+cs.CL'), 'hf' (Hugging Face daily papers), 'file:PATH' "
-        "(a local JSONL or other file `paperfeed ingest` reads). Empty: rank what is stored.",
+        "(a JSONL or other file `paperfeed ingest` reads; relative to the home directory). "
+        "Empty: rank what is stored. A digest holds the papers listed on its day (daily) or "
+        "in the 7 days up to it (weekly).",
         example=["arxiv:cs.LG+cs.CL"],
     ),
     Field("digest.token_days", 30, "Days a thumbs-up/down link in a digest stays valid."),
@@ -357,7 +360,13 @@ def load_delivery_settings(home: Path) -> DeliverySettings:
         return DeliverySettings(path=str(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_delivery_settings(data, where=str(path))
+    settings = parse_delivery_settings(data, where=str(path))
+    if settings.smtp.password and path.stat().st_mode & 0o077:
+        raise ConfigError(
+            f"{path} holds smtp.password but other users can read it: run `chmod 600 {path}` "
+            "(or use smtp.password_env)"
+        )
+    return settings
 
 
 # --- documentation -----------------------------------------------------------------------------

@@ -70,6 +70,7 @@ size = 3
 """,
         encoding="utf-8",
     )
+    (tmp_path / "config.toml").chmod(0o600)
     s = load_delivery_settings(tmp_path)
     assert s.base_url == "https://papers.example.org/pf"
     assert s.smtp.effective_port == 465 and s.smtp.timeout == 5.0
@@ -102,6 +103,16 @@ def test_errors_name_the_file_and_key(tmp_path: Path, text: str, message: str) -
     with pytest.raises(ConfigError, match=r"config\.toml") as err:
         load_delivery_settings(tmp_path)
     assert message in str(err.value)
+
+
+def test_a_password_in_a_file_others_can_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[smtp]\npassword = "hunter2"\n', encoding="utf-8")
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_delivery_settings(tmp_path)
+    path.chmod(0o600)
+    assert load_delivery_settings(tmp_path).smtp.password == "hunter2"
 
 
 def test_source_kinds() -> None:

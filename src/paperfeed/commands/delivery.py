@@ -7,10 +7,12 @@ Plain click commands registered by :func:`paperfeed.commands.register`; settings
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -94,6 +96,24 @@ def _secret(ctx: click.Context) -> bytes:
     return load_or_create_secret(_config(ctx).home)
 
 
+@contextlib.contextmanager
+def _run_lock(home: Path) -> Iterator[None]:
+    """One ``daily`` at a time per home (cron overlapping a slow run would send twice)."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "daily.lock"
+    with path.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise click.ClickException(
+                f"another `paperfeed daily` is running on {home} (it holds {path})"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
@@ -161,7 +181,7 @@ def daily_cmd(
     app = _app(ctx, settings)
     secret = _secret(ctx)
     day = day or date.today().isoformat()
-    with Mailer(settings.smtp) as mailer:
+    with _run_lock(_config(ctx).home), Mailer(settings.smtp) as mailer:
         report = run_daily(
             app,
             settings,

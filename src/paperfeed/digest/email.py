@@ -91,11 +91,15 @@ def _text_item(n: int, rec: Recommendation, links: ItemLinks) -> list[str]:
     return lines
 
 
-def _text_footer(links: DigestLinks) -> list[str]:
+_RATING_NOTE = "Each rating link works once; your next digest follows your ratings."
+_AGAIN = "paperfeed looks again on its next run."
+
+
+def _text_footer(links: DigestLinks, *, ratings: bool = True) -> list[str]:
     return [
         "",
         "--",
-        "Each rating link works once; your next digest follows your ratings.",
+        *([_RATING_NOTE] if ratings else []),
         f"Your private feed: {links.feed}",
         f"Unsubscribe: {links.unsubscribe}",
     ]
@@ -160,12 +164,14 @@ def _html_item(n: int, rec: Recommendation, links: ItemLinks) -> str:
     )
 
 
-def _html_page(title: str, subtitle: str, body: str, links: DigestLinks) -> str:
+def _html_page(
+    title: str, subtitle: str, body: str, links: DigestLinks, *, ratings: bool = True
+) -> str:
     footer = (
         '<div style="color:#777;font-size:12px;line-height:1.5;margin-top:20px;'
         'border-top:1px solid #ddd;padding-top:12px">'
-        "Each rating link works once; your next digest follows your ratings.<br>"
-        f"{_a(links.feed, 'Your private RSS/Atom feed')} · "
+        + (f"{_RATING_NOTE}<br>" if ratings else "")
+        + f"{_a(links.feed, 'Your private RSS/Atom feed')} · "
         f"{_a(links.unsubscribe, 'Unsubscribe')}</div>"
     )
     return (
@@ -253,15 +259,16 @@ def render_status(
     subject = f"paperfeed {day}: {what}"
     title = f"No digest for {user} today" if no_new_papers else f"Digest for {user}"
     subtitle = day_label(day)
-    text = [f"paperfeed — {title}", subtitle, "", *lines, "paperfeed will try again tomorrow."]
+    text = [f"paperfeed — {title}", subtitle, "", *lines, _AGAIN]
     body = (
         '<div style="background:#ffffff;border:1px solid #e2e2e6;border-radius:10px;'
         'padding:14px 16px;font-size:14px;line-height:1.5">'
         + "".join(f"<div>{escape(line)}</div>" for line in lines)
-        + '<div style="color:#666;margin-top:8px">paperfeed will try again tomorrow.</div></div>'
+        + f'<div style="color:#666;margin-top:8px">{_AGAIN}</div></div>'
     )
-    text += _text_footer(links)
-    return EmailContent(subject, "\n".join(text) + "\n", _html_page(title, subtitle, body, links))
+    text += _text_footer(links, ratings=False)
+    html = _html_page(title, subtitle, body, links, ratings=False)
+    return EmailContent(subject, "\n".join(text) + "\n", html)
 
 
 def build_message(

@@ -1,0 +1,457 @@
+"""`paperfeed daily` end to end: three users, a recorded day of arXiv papers, a real SMTP
+server (aiosmtpd) and the real `serve` endpoint, both on 127.0.0.1 and stopped by the tests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from click.testing import CliRunner, Result
+from smtp_sink import Sink, smtp_sink
+
+from paperfeed import tokens
+from paperfeed.cli import cli
+from paperfeed.daily import run_daily
+from paperfeed.delivery_config import load_delivery_settings
+from paperfeed.embed import get_embedder
+from paperfeed.services import Paperfeed
+from paperfeed.store import open_store
+from paperfeed.web.serve import PaperfeedServer, make_server
+
+pytestmark = pytest.mark.integration
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+CORPUS = SHARED / "data" / "arxiv-cs-2025-2026.jsonl.gz"
+DAY = "2026-08-21"
+MODEL = "hashing-256"
+USERS = {  # user -> a title keyword for profile papers from the days before DAY
+    "ada": "diffusion",
+    "bob": "reinforcement learning",
+    "cyd": "graph",
+}
+SIZE = 5
+
+if not CORPUS.exists():
+    pytest.skip("../shared/data is not beside the repository", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def recorded() -> dict[str, list[dict[str, Any]]]:
+    """The listing of DAY (≈110 papers) and six earlier papers per user's topic, read from
+    the shared corpus at test time (nothing is copied into the repository)."""
+    rows = []
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if '"listing_date": "2026-08-' in line:
+                rows.append(json.loads(line))
+    out = {"day": [r for r in rows if r["listing_date"] == DAY]}
+    earlier = [r for r in rows if r["listing_date"] < DAY]
+    for user, keyword in USERS.items():
+        out[user] = [r for r in earlier if keyword in r["title"].lower()][:6]
+        assert len(out[user]) == 6
+    assert 80 < len(out["day"]) < 200
+    return out
+
+
+def _jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@dataclass
+class World:
+    home: Path
+    app: Paperfeed
+    sink: Sink
+    server: PaperfeedServer
+    secret: bytes
+
+    def config(self, *, sources: list[str], size: int = SIZE, extra: str = "") -> None:
+        users = "".join(f'[users.{u}]\nemail = "{u}@example.org"\n' for u in USERS)
+        (self.home / "config.toml").write_text(
+            f'base_url = "{self.server.url}"\nmodel = "{MODEL}"\n'
+            f'[smtp]\nhost = "127.0.0.1"\nport = {self.sink.port}\nsecurity = "none"\n'
+            'from = "paperfeed <digest@example.org>"\nbackoff = 0.0\n'
+            f"[digest]\nsize = {size}\nsources = {json.dumps(sources)}\n{extra}\n{users}",
+            encoding="utf-8",
+        )
+        self.server.settings = load_delivery_settings(self.home)
+
+    def daily(self, *args: str) -> Result:
+        result = CliRunner().invoke(cli, ["--home", str(self.home), "--quiet", "daily", *args])
+        assert "Traceback" not in result.output, result.output
+        return result
+
+
+@pytest.fixture()
+def world(tmp_path: Path, recorded: dict[str, list[dict[str, Any]]]) -> Iterator[World]:
+    """A home with three profiles, a listing file for DAY, an SMTP sink and `serve`."""
+    home = tmp_path / "home"
+    home.mkdir()
+    _jsonl(home / "day.jsonl", recorded["day"])
+    store = open_store(home / "paperfeed.db")
+    app = Paperfeed(store=store, embedder_factory=lambda: get_embedder(MODEL))
+    for user in USERS:
+        app.profile_add(user, [str(_jsonl(tmp_path / f"{user}.jsonl", recorded[user]))])
+    secret = tokens.load_or_create_secret(home)
+    with smtp_sink() as sink:
+        server = make_server(app, load_delivery_settings(home), secret, port=0)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        w = World(home, app, sink, server, secret)
+        w.config(sources=["file:day.jsonl"])
+        try:
+            yield w
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(5)
+            store.close()
+
+
+def get(url: str, method: str = "GET") -> tuple[int, str]:
+    assert url.startswith("http://127.0.0.1:")
+    req = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8")
+
+
+def text_of(msg: EmailMessage) -> str:
+    part = msg.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def links_in(msg: EmailMessage, label: str) -> list[str]:
+    return re.findall(rf"{re.escape(label)}: (\S+)", text_of(msg))
+
+
+def test_daily_digests_ratings_and_feeds_end_to_end(world: World) -> None:
+    first = world.daily("--date", DAY)
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    n_day = len(world.app.store.papers_between(DAY, "2026-08-22"))
+    assert lines[0] == f"source file:day.jsonl: {n_day} read, {n_day} new"
+    assert lines[1:] == [f"{u} <{u}@example.org>: sent (digest of {SIZE} papers)" for u in USERS]
+
+    # exactly three digests, one per user, multipart with explanations and rating links
+    sink = world.sink
+    assert len(sink.messages) == 3
+    assert sorted(m["To"] for m in sink.messages) == [f"{u}@example.org" for u in USERS]
+    for msg in sink.messages:
+        assert msg.get_content_type() == "multipart/alternative"
+        assert msg["Subject"].startswith(f"paperfeed {DAY}: {SIZE} papers for ")
+        text = text_of(msg)
+        assert text.count("why: closest to your paper") == SIZE
+        assert len(links_in(msg, "👎 less like this")) == SIZE
+        assert "== Interest" in text
+        html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        assert html.count("👍 More like this") == SIZE
+    digests = {m["To"]: text_of(m) for m in sink.messages}
+    assert len(set(digests.values())) == 3
+
+    # a second run sends nothing
+    second = world.daily("--date", DAY)
+    assert second.exit_code == 0, second.output
+    assert "0 new" in second.stdout.splitlines()[0]
+    assert second.stdout.count(f"skipped (digest already sent for {DAY})") == 3
+    assert len(sink.messages) == 3
+
+    # thumbs down from ada's digest, through the real endpoint
+    (ada_mail,) = sink.to("ada@example.org")
+    down = links_in(ada_mail, "👎 less like this")[0]
+    pid = tokens.verify(world.secret, down.rsplit("/", 1)[1], now=time.time()).paper_id
+    before = [
+        r.paper.id for r in world.app.recommend("ada", since=DAY, until="2026-08-22", top=SIZE)
+    ]
+    assert pid == before[0]
+    status, body = get(down)
+    assert status == 200 and "less like this" in body
+    assert world.app.store.ratings("ada") == {pid: "down"}
+    after = [
+        r.paper.id for r in world.app.recommend("ada", since=DAY, until="2026-08-22", top=SIZE)
+    ]
+    assert pid not in after and after != before
+
+    # replayed, forged and expired links are refused and change nothing
+    ratings = {u: world.app.store.ratings(u) for u in USERS}
+    status, body = get(down)
+    assert status == 409 and "already used" in body
+    head, sig = down.rsplit(".", 1)
+    forged = head + "." + ("A" if sig[0] != "A" else "B") + sig[1:]
+    assert get(forged)[0] == 403
+    other_pid = after[0]
+    stranger = tokens.rating_token(b"x" * 32, "ada", other_pid, "up", now=time.time())
+    assert get(f"{world.server.url}/rate/{stranger}")[0] == 403
+    month_ago = time.time() - 31 * 86_400
+    expired = tokens.rating_token(world.secret, "ada", other_pid, "up", now=month_ago)
+    status, body = get(f"{world.server.url}/rate/{expired}")
+    assert status == 410 and "expired" in body
+    feed_tok = tokens.feed_token(world.secret, "ada")  # a feed token cannot rate
+    assert get(f"{world.server.url}/rate/{feed_tok}")[0] == 400
+    assert {u: world.app.store.ratings(u) for u in USERS} == ratings
+
+    # thumbs up from bob's digest works too, once
+    (bob_mail,) = sink.to("bob@example.org")
+    up = links_in(bob_mail, "👍 more like this")[1]
+    assert get(up)[0] == 200 and get(up)[0] == 409
+    assert list(world.app.store.ratings("bob").values()) == ["up"]
+
+    # the private feeds: Atom, RSS and one interest, valid for feedparser
+    (feed_link,) = links_in(ada_mail, "Your private feed")
+    status, body = get(feed_link)
+    assert status == 200
+    atom = feedparser.parse(body)
+    assert not atom.bozo and atom.version == "atom10" and len(atom.entries) == SIZE
+    assert all("/abs/" + pid not in e.link for e in atom.entries)  # the downvoted paper
+    assert all("closest to your paper" in e.summary for e in atom.entries)
+    rss = feedparser.parse(get(feed_link.replace(".xml", ".rss"))[1])
+    assert not rss.bozo and rss.version == "rss20" and len(rss.entries) == SIZE
+    one = feedparser.parse(get(feed_link.replace(".xml", "/1.xml"))[1])
+    assert not one.bozo and 0 < len(one.entries) <= SIZE
+    assert "Interest 1" in one.feed.title
+    assert get(feed_link.replace(".xml", "X.xml"))[0] == 403
+    assert get(f"{world.server.url}/nothing")[0] == 404
+
+    # `paperfeed feed` writes the same feed to a file
+    out = world.home / "public" / "ada.xml"
+    res = CliRunner().invoke(
+        cli, ["--home", str(world.home), "feed", "--user", "ada", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    from_file = feedparser.parse(out.read_text(encoding="utf-8"))
+    assert not from_file.bozo
+    assert [e.link for e in from_file.entries] == [e.link for e in atom.entries]
+
+
+def test_unsubscribe_and_status_emails_for_a_quiet_day_with_a_failed_source(
+    world: World,
+) -> None:
+    assert world.daily("--date", DAY).exit_code == 0
+    (bob_mail,) = world.sink.to("bob@example.org")
+    (unsubscribe,) = links_in(bob_mail, "Unsubscribe")
+    assert bob_mail["List-Unsubscribe"] == f"<{unsubscribe}>"
+    status, body = get(unsubscribe, method="POST")  # RFC 8058 one-click, as mail clients do
+    assert status == 200 and "no more digest e-mails" in body
+    assert get(unsubscribe)[0] == 200  # harmless twice
+
+    world.config(sources=["file:day.jsonl", "file:missing.jsonl"])
+    quiet = world.daily("--date", "2026-08-22")
+    assert quiet.exit_code == 0, quiet.output
+    assert "source file:missing.jsonl: FAILED: " in quiet.stdout
+    assert "paperfeed: source file:missing.jsonl failed: " in quiet.stderr  # the log
+    assert "bob <bob@example.org>: skipped (unsubscribed)" in quiet.stdout
+    assert quiet.stdout.count("sent (status: source failed)") == 2
+    status_mails = world.sink.messages[3:]
+    assert sorted(m["To"] for m in status_mails) == ["ada@example.org", "cyd@example.org"]
+    for msg in status_mails:
+        assert msg["Subject"] == "paperfeed 2026-08-22: source file:missing.jsonl failed"
+        text = text_of(msg)
+        assert "No new papers today" in text
+        assert "Source file:missing.jsonl failed: " in text and "no such file" in text
+
+    # quiet day, no failure: "no new papers today"; and `subscribe` brings bob back
+    world.config(sources=[])
+    ok = CliRunner().invoke(cli, ["--home", str(world.home), "subscribe", "--user", "bob"])
+    assert ok.exit_code == 0 and "subscribed to" in ok.output
+    third = world.daily("--date", "2026-08-23")
+    assert third.stdout.count("sent (status: no new papers)") == 3
+    assert {m["Subject"] for m in world.sink.messages[5:]} == {
+        "paperfeed 2026-08-23: no new papers today"
+    }
+
+
+def test_a_failed_delivery_is_retried_by_the_next_run_only(world: World) -> None:
+    world.sink.refuse["cyd@example.org"] = "550 5.2.1 Mailbox disabled"
+    first = world.daily("--date", DAY)
+    assert first.exit_code == 1
+    assert "cyd <cyd@example.org>: failed (permanent: SMTP server" in first.stdout
+    assert "Error: 1 of 3 deliveries failed; run `paperfeed daily --date 2026-08-21`" in (
+        first.stderr
+    )
+    assert len(world.sink.messages) == 2
+    del world.sink.refuse["cyd@example.org"]
+    second = world.daily("--date", DAY)
+    assert second.exit_code == 0, second.output
+    assert [m["To"] for m in world.sink.messages] == [
+        "ada@example.org",
+        "bob@example.org",
+        "cyd@example.org",
+    ]
+
+
+def test_resumes_after_a_crash_in_the_middle_of_a_run(world: World) -> None:
+    """The process dies while sending the second digest: the rerun sends the other two."""
+
+    class Crashing:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        def send(self, msg: EmailMessage) -> int:
+            if len(self.sent) == 1:
+                raise KeyboardInterrupt  # killed mid-run
+            self.sent.append(str(msg["To"]))
+            return 1
+
+    settings = load_delivery_settings(world.home)
+    kwargs: dict[str, Any] = {"day": DAY, "now": datetime.now(UTC), "home": world.home}
+    crashing = Crashing()
+    with pytest.raises(KeyboardInterrupt):
+        run_daily(world.app, settings, world.secret, sender=crashing, **kwargs)
+    assert crashing.sent == ["ada@example.org"]
+    assert world.app.store.deliveries(DAY) == [("ada", "email", "digest")]
+
+    resumed = world.daily("--date", DAY)
+    assert resumed.exit_code == 0, resumed.output
+    assert "ada <ada@example.org>: skipped (digest already sent" in resumed.stdout
+    assert sorted(m["To"] for m in world.sink.messages) == ["bob@example.org", "cyd@example.org"]
+
+
+def test_network_sources_are_stored_and_their_failures_reported(world: World) -> None:
+    """arxiv/hf sources go through the injected fetcher: papers stored and embedded; a
+    fetch error becomes a notice in the digest, not a crash."""
+    from paperfeed.fetch import FetchError
+    from paperfeed.models import Paper
+    from paperfeed.sources import ParseResult
+
+    calls: list[tuple[str, str, str]] = []
+
+    def remote(kind: str, arg: str, day: str) -> ParseResult:
+        calls.append((kind, arg, day))
+        if kind == "hf":
+            raise FetchError("Hugging Face daily papers: HTTP 503 after 5 tries")
+        paper = Paper(id="2608.99999", title="A diffusion paper", abstract="Diffusion.", date=day)
+        return ParseResult([paper], [], "arxiv-rss")
+
+    world.config(sources=["arxiv:cs.LG+cs.CL", "hf"])
+    settings = load_delivery_settings(world.home)
+    report = run_daily(
+        world.app,
+        settings,
+        world.secret,
+        day=DAY,
+        now=datetime.now(UTC),
+        home=world.home,
+        sender=None,
+        dry_run=True,
+        remote=remote,
+    )
+    assert calls == [("arxiv", "cs.LG+cs.CL", DAY), ("hf", "", DAY)]
+    assert [s.line() for s in report.sources] == [
+        "source arxiv:cs.LG+cs.CL: 1 read, 1 new",
+        "source hf: FAILED: Hugging Face daily papers: HTTP 503 after 5 tries",
+    ]
+    paper = world.app.store.get_paper("2608.99999")
+    assert paper is not None
+    assert world.app.store.get_embeddings(MODEL, [paper.content_hash])
+    assert [u.outcome for u in report.users] == ["dry run"] * 3  # one paper: a digest each
+
+
+def test_daily_writes_static_feeds_when_asked(world: World, tmp_path: Path) -> None:
+    public = tmp_path / "public"
+    world.config(sources=["file:day.jsonl"], extra=f'feed_dir = "{public}"')
+    assert world.daily("--date", DAY).exit_code == 0
+    files = sorted(public.iterdir())
+    assert [f.name for f in files] == sorted(
+        f"{tokens.feed_token(world.secret, u)}.xml" for u in USERS
+    )
+    parsed = feedparser.parse(files[0].read_text(encoding="utf-8"))
+    assert not parsed.bozo and len(parsed.entries) == SIZE
+
+
+def test_serve_command_answers_on_127_0_0_1(world: World) -> None:
+    """`paperfeed serve --port 0` as its own process: it binds 127.0.0.1, serves a feed and
+    stops on Ctrl-C."""
+    import signal
+    import subprocess
+    import sys
+
+    main = "from paperfeed.cli import main; main()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", main, "--home", str(world.home), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.match(r"serving on (http://127\.0\.0\.1:\d+) ", line)
+        assert match, line + (proc.stderr.read() if proc.poll() is not None else "")
+        url = match.group(1)
+        assert get(f"{url}/healthz") == (200, "ok\n")
+        feed = f"{url}/feed/{tokens.feed_token(world.secret, 'cyd')}.xml"
+        status, body = get(feed)
+        assert status == 200 and not feedparser.parse(body).bozo
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "/feed/" in err and tokens.feed_token(world.secret, "cyd") not in err  # redacted
+
+
+def test_head_requests_never_act(world: World) -> None:
+    """Link checkers and previews that only HEAD a link must not use up or apply it."""
+    assert world.daily("--date", DAY).exit_code == 0
+    (mail,) = world.sink.to("ada@example.org")
+    down = links_in(mail, "👎 less like this")[0]
+    assert get(down, method="HEAD")[0] == 200
+    assert world.app.store.ratings("ada") == {}
+    assert get(down)[0] == 200 and len(world.app.store.ratings("ada")) == 1
+
+
+def test_a_user_without_profile_gets_no_mail_and_a_clear_line(world: World) -> None:
+    world.config(sources=["file:day.jsonl"], extra='[users.eve]\nemail = "eve@example.org"')
+    res = world.daily("--date", DAY)
+    assert res.exit_code == 1
+    assert "eve <eve@example.org>: failed (no user 'eve': create one with" in res.stdout
+    assert res.stdout.count("sent (digest of") == 3 and world.sink.to("eve@example.org") == []
+
+
+def test_dry_run_sends_and_records_nothing(world: World, tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    res = world.daily("--date", DAY, "--dry-run", "--save", str(outbox))
+    assert res.exit_code == 0, res.output
+    assert res.stdout.count(f"dry run (would send digest of {SIZE} papers: paperfeed") == 3
+    assert world.sink.messages == [] and world.app.store.deliveries(DAY) == []
+    assert sorted(p.name for p in outbox.iterdir()) == [f"{DAY}-{u}.eml" for u in USERS]
+
+
+def test_only_one_daily_runs_at_a_time(world: World) -> None:
+    import fcntl
+
+    with (world.home / "daily.lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        res = world.daily("--date", DAY)
+    assert res.exit_code == 1 and "another `paperfeed daily` is running" in res.stderr
+    assert world.sink.messages == []
+
+
+def test_misconfigured_smtp_is_one_line_at_start_up(world: World) -> None:
+    world.sink.port = 1  # nothing listens there
+    world.config(sources=["file:day.jsonl"])
+    res = world.daily("--date", DAY)
+    assert res.exit_code == 1
+    assert res.stderr.strip() == (
+        "Error: SMTP server 127.0.0.1:1 (none) refused the connection: is it running, "
+        "is smtp.port right?"
+    )
+    assert res.stdout == "" and world.app.store.deliveries(DAY) == []
+    check = world.daily("--check")
+    assert check.exit_code == 1 and "refused the connection" in check.stderr
