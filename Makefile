@@ -29,7 +29,7 @@ test: install
 	$(PY) -m pytest -q
 
 test-fast: install
-	$(PY) -m pytest -q -m "not integration and not slow"
+	$(PY) -m pytest -q -m "not integration and not slow and not browser"
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -18,7 +18,7 @@ from paperfeed.models import RATING_VALUES, Recommendation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_SETTINGS_HELP = "\n".join(f"  {s.env:<24} {s.help} (default {s.default})" for s in SETTINGS)
+_SETTINGS_HELP = "\b\n" + "\n".join(f"{s.env}: {s.help} (default {s.default})" for s in SETTINGS)
 
 
 def _user_errors(fn: F) -> F:
@@ -306,6 +306,41 @@ def recommend(
     recs = app.recommend(user, since=since, until=until, top=top)
     window = f"papers listed since {since}" + (f" until {until}" if until else "")
     _emit(recs, fmt, output, f"paperfeed: {len(recs)} papers for {user}", window)
+
+
+@cli.command()
+@user_option
+@click.option("--since", callback=_date, help="Candidates listed on or after YYYY-MM-DD.")
+@click.option("--until", callback=_date, help="Candidates listed before YYYY-MM-DD.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Without --since: the last N days of listings in the store [default 7].",
+)
+@top_option(5)
+@_FORMAT
+@_OUTPUT
+@click.pass_context
+@_user_errors
+def calibrate(
+    ctx: click.Context,
+    user: str,
+    since: str | None,
+    until: str | None,
+    days: int | None,
+    top: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """The few papers whose rating would teach your feed most: the ones at the edge of what
+    it would show, as unlike each other as possible. Rate them with `paperfeed rate`."""
+    app = _app(ctx)
+    since, until = app.candidate_window(since, until, days)
+    recs = app.calibrate(user, since=since, until=until, k=top)
+    _emit(recs, fmt, output, f"paperfeed: {len(recs)} papers to rate for {user}", "calibration")
+    if fmt == "table" and recs and output is None:
+        click.echo(f"\nrate them: paperfeed rate --user {user} ID up|down", err=True)
 
 
 @cli.command()

@@ -18,6 +18,7 @@ from paperfeed.embed import Embedder
 from paperfeed.models import RATING_VALUES, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
+from paperfeed.rank.learn import most_informative
 from paperfeed.sources import ParseIssue, iter_jsonl_papers, parse_path, parse_text
 from paperfeed.store import SQLiteStore
 
@@ -339,6 +340,44 @@ class Paperfeed:
             top=top,
             params=self.params,
         )
+
+    def calibrate(
+        self,
+        user: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        days: int | None = None,
+        k: int = 5,
+    ) -> list[Recommendation]:
+        """Active learning: the ``k`` candidates whose rating would teach this user's model
+        most (near the edge of what it would show, and unlike each other), explained as
+        ``recommend`` explains them."""
+        positives, negatives, exclude = self.user_signals(user)
+        since, until = self.candidate_window(since, until, days)
+        cands = self.store.papers_between(since, until)
+        if not cands:
+            raise UserError(
+                f"no papers listed since {since}" + (f" until {until}" if until else "")
+            )
+        pvecs = self.vectors(positives)
+        recs = rank(
+            positives,
+            pvecs,
+            cands,
+            self.vectors(cands),
+            negatives=negatives,
+            negative_vecs=self.vectors(negatives) if negatives else None,
+            exclude=exclude,
+            top=0,
+            params=replace(self.params, diversity=0.0, interest_penalty=0.0),
+        )
+        if not recs:
+            return []
+        vecs = self.vectors([r.paper for r in recs])
+        scores = np.array([r.score for r in recs])
+        picked = most_informative(scores, vecs, k)
+        return [replace(recs[i], rank=n) for n, i in enumerate(picked, start=1)]
 
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
         """Candidates for search/similar: the dense and the full-text top ``n``, merged."""

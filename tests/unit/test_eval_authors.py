@@ -19,6 +19,7 @@ from paperfeed.evaluation.authors import (
     user_metrics,
     window_end,
 )
+from paperfeed.evaluation.metrics import ndcg_at_k
 from paperfeed.models import Paper
 
 T = "2026-02-01"
@@ -167,3 +168,25 @@ def test_every_method_runs_and_the_author_topics_are_found() -> None:
         # 60 candidates, 7-8 on the user's topic: every method should find the paper.
         assert values["Recall@50"] >= 0.75, method
     assert "T=2026-02-01" in report.describe()
+
+
+def test_feedback_rounds_score_only_what_was_not_shown() -> None:
+    """Every round's figure is reported for every method, and a user whose one window
+    paper was among the first ten shown has nothing left to find in later rounds."""
+    pytest.importorskip("sklearn")
+    rows = synthetic_corpus(seed=3)
+    emb = HashingEmbedder(64)
+    report = evaluate_window(
+        rows, lambda ps: emb.embed([p.text for p in ps]), T, 28, users=300, feedback_rounds=2
+    )
+    for method, values in report.results.items():
+        for r in (1, 2):
+            assert 0.0 <= values[f"nDCG@10_round{r}"] <= 1.0, method
+            assert 0.0 <= values[f"nDCG@10_noFB{r}"] <= 1.0, method
+        for user in report.per_user[method]:
+            if user["MRR"] >= 0.1:  # the single relevant paper was in the first ten
+                assert user["nDCG@10_round1"] == user["nDCG@10_noFB1"] == 0.0, method
+            else:  # still to find: feedback re-ranks, reading on does not
+                assert user["nDCG@10_noFB1"] == pytest.approx(
+                    ndcg_at_k([0.0] * (int(1 / user["MRR"]) - 11) + [1.0], 10, ideal_gains=[1.0])
+                ), method

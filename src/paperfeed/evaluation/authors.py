@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -27,7 +28,7 @@ from paperfeed.evaluation import baselines
 from paperfeed.evaluation.harness import PAPERFEED, Results, paperfeed_order
 from paperfeed.evaluation.metrics import mean, ndcg_at_k, recall_at_k, reciprocal_rank
 from paperfeed.models import Paper
-from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates
+from paperfeed.rank import DEFAULT_PARAMS, CandidatePool, RankParams, prepare_candidates
 
 METRICS: tuple[str, ...] = ("nDCG@10", "Recall@50", "MRR")
 METHODS: dict[str, str] = {
@@ -197,6 +198,113 @@ def negative_pool(rows: Sequence[Row], t: str, n: int, seed: int) -> list[str]:
     return random.Random(f"negatives:{seed}").sample(ids, min(n, len(ids)))
 
 
+@dataclass
+class _Prepared:
+    """Everything the methods share for one window: candidates, vectors, fitted features."""
+
+    bench: AuthorBenchmark
+    cand: list[Paper]
+    cvecs: np.ndarray
+    vec: dict[str, np.ndarray]
+    """Vector of every profile paper, candidate and random negative, by id."""
+    neg_ids: list[str]
+    pool: CandidatePool
+    positions: dict[str, int]
+    x_cand: Any
+    tfidf: Any
+    tokens: dict[str, list[str]]
+    cand_tokens: list[list[str]]
+    params: RankParams
+
+
+def _prepare(
+    bench: AuthorBenchmark,
+    embed: Embed,
+    tfidf_texts: Sequence[str],
+    negatives: Sequence[str],
+    params: RankParams,
+) -> _Prepared:
+    papers = bench.papers
+    cand = [papers[i] for i in bench.candidates]
+    prof_ids = list(dict.fromkeys(pid for u in bench.users for pid in u.profile))
+    neg_ids = list(negatives)
+    ids = list(dict.fromkeys([*bench.candidates, *prof_ids, *neg_ids]))
+    vecs = embed([papers[i] for i in ids])
+    vec = dict(zip(ids, vecs, strict=True))
+    cvecs = np.stack([vec[p.id] for p in cand])
+    vectorizer = baselines.arxiv_sanity_vectorizer()
+    vectorizer.fit(tfidf_texts)
+    stop = baselines.english_stop_words()
+    return _Prepared(
+        bench=bench,
+        cand=cand,
+        cvecs=cvecs,
+        vec=vec,
+        neg_ids=neg_ids,
+        pool=prepare_candidates(cand, cvecs, params),
+        positions={p.id: i for i, p in enumerate(cand)},
+        x_cand=vectorizer.transform([sanity_text(p) for p in cand]),
+        tfidf=vectorizer,
+        tokens={pid: baselines.bm25_tokenize(papers[pid].text, stop) for pid in prof_ids},
+        cand_tokens=[baselines.bm25_tokenize(p.text, stop) for p in cand],
+        params=params,
+    )
+
+
+def _orders(
+    prep: _Prepared, profile_ids: Sequence[str], ups: Sequence[str], downs: Sequence[str]
+) -> dict[str, list[int]]:
+    """Every method's candidate order for a user whose library is ``profile_ids`` (oldest
+    first) and who has rated ``ups`` (appended to the library, as each anchor does with a
+    paper one keeps) and ``downs`` (used by the methods that learn from negatives:
+    paperfeed and Scholar Inbox's classifier; the others have no notion of a downvote)."""
+    papers = prep.bench.papers
+    lib = [*profile_ids, *ups]
+    pv = np.stack([prep.vec[i] for i in lib])
+    dv = np.stack([prep.vec[i] for i in downs]) if downs else None
+    own = set(lib)
+    rand = np.stack([prep.vec[i] for i in prep.neg_ids if i not in own])
+    x_lib = prep.tfidf.transform([sanity_text(papers[i]) for i in lib])
+    svm = baselines.svm_scores(x_lib, prep.x_cand)
+    maxsim = baselines.max_sim_scores(pv, prep.cvecs)
+    query = [t for i in lib for t in _tokens(prep, i)]
+    bm25 = baselines.bm25_scores(prep.cand_tokens, [query])[:, 0]
+    lr_neg = rand if dv is None else np.vstack([dv, rand])
+    scores = {
+        "arxiv-sanity-lite": svm,
+        "zotero-arxiv-daily": baselines.zotero_scores(pv[::-1], prep.cvecs),
+        "scholar-inbox": baselines.logreg_scores(pv, lr_neg, prep.cvecs),
+        "bm25": bm25,
+        "minilm-maxsim": maxsim,
+        "rrf(bm25,svm,maxsim)": baselines.rrf_scores([bm25, svm, maxsim]),
+    }
+    negs = [papers[i] for i in downs]
+    orders = {
+        PAPERFEED: paperfeed_order(
+            [papers[i] for i in lib],
+            pv,
+            prep.pool,
+            prep.positions,
+            prep.params,
+            negatives=negs,
+            negative_vecs=dv,
+        )
+    }
+    orders.update({m: baselines.order_by(s) for m, s in scores.items()})
+    return orders
+
+
+def _tokens(prep: _Prepared, pid: str) -> list[str]:
+    if pid not in prep.tokens:
+        text = prep.bench.papers[pid].text
+        prep.tokens[pid] = baselines.bm25_tokenize(text, baselines.english_stop_words())
+    return prep.tokens[pid]
+
+
+SHOWN_PER_ROUND = 10
+"""Papers a simulated user looks at and rates in one feedback round."""
+
+
 def run_authors(
     bench: AuthorBenchmark,
     embed: Embed,
@@ -204,65 +312,82 @@ def run_authors(
     negatives: Sequence[str],
     *,
     params: RankParams = DEFAULT_PARAMS,
+    feedback_rounds: int = 0,
     progress: bool = False,
 ) -> tuple[Results, dict[str, list[dict[str, float]]]]:
     """Every method of :data:`METHODS` on every user: (mean metrics, per-user metrics).
 
     ``tfidf_texts``: the corpus the arxiv-sanity-lite tf-idf is fit on; ``negatives``: ids of
     random corpus papers for the logistic regression.
+
+    With ``feedback_rounds`` R > 0, each user is then shown the top
+    :data:`SHOWN_PER_ROUND` papers they have not seen yet, rates their own papers up and
+    the rest down, and the method re-ranks; after round r, ``nDCG@10_round{r}`` scores the
+    ranking of the papers not yet shown against the relevant papers not yet shown (users
+    with none left count as 0: nothing more to find, so a method that found everything
+    early is not rewarded twice). ``nDCG@10_noFB{r}`` is the same measure for a user who
+    gives no feedback and just reads on down the first ranking: the lift is the ratio.
     """
-    papers = bench.papers
-    cand = [papers[i] for i in bench.candidates]
-    prof_ids = list(dict.fromkeys(pid for u in bench.users for pid in u.profile))
-    neg_ids = list(negatives)
-    every = [*cand, *(papers[i] for i in prof_ids), *(papers[i] for i in neg_ids)]
-    vecs = embed(every)
-    n_c, n_p = len(cand), len(prof_ids)
-    cvecs = vecs[:n_c]
-    pvec = dict(zip(prof_ids, vecs[n_c : n_c + n_p], strict=True))
-    nvec = dict(zip(neg_ids, vecs[n_c + n_p :], strict=True))
-
-    pool = prepare_candidates(cand, cvecs, params)
-    positions = {p.id: i for i, p in enumerate(cand)}
-
-    vectorizer = baselines.arxiv_sanity_vectorizer()
-    vectorizer.fit(tfidf_texts)
-    x_cand = vectorizer.transform([sanity_text(p) for p in cand])
-    x_prof = vectorizer.transform([sanity_text(papers[i]) for i in prof_ids])
-    prof_row = {pid: j for j, pid in enumerate(prof_ids)}
-
-    stop = baselines.english_stop_words()
-    cand_tokens = [baselines.bm25_tokenize(p.text, stop) for p in cand]
-    prof_tokens = {pid: baselines.bm25_tokenize(papers[pid].text, stop) for pid in prof_ids}
-    bm25 = baselines.bm25_scores(
-        cand_tokens, [[t for pid in u.profile for t in prof_tokens[pid]] for u in bench.users]
-    )
-
+    prep = _prepare(bench, embed, tfidf_texts, negatives, params)
+    cand = prep.cand
     per_user: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
     bar = tqdm(bench.users, desc="ranking", unit="user", disable=not progress, file=sys.stderr)
-    for j, user in enumerate(bar):
-        profile = [papers[i] for i in user.profile]
-        pv = np.stack([pvec[i] for i in user.profile])
-        own = set(user.profile)
-        nv = np.stack([nvec[i] for i in neg_ids if i not in own])
-        svm = baselines.svm_scores(x_prof[[prof_row[i] for i in user.profile]], x_cand)
-        maxsim = baselines.max_sim_scores(pv, cvecs)
-        scores = {
-            "arxiv-sanity-lite": svm,
-            "zotero-arxiv-daily": baselines.zotero_scores(pv[::-1], cvecs),
-            "scholar-inbox": baselines.logreg_scores(pv, nv, cvecs),
-            "bm25": bm25[:, j],
-            "minilm-maxsim": maxsim,
-            "rrf(bm25,svm,maxsim)": baselines.rrf_scores([bm25[:, j], svm, maxsim]),
-        }
-        orders = {PAPERFEED: paperfeed_order(profile, pv, pool, positions, params)}
-        orders.update({m: baselines.order_by(s) for m, s in scores.items()})
+    for user in bar:
+        first = _orders(prep, user.profile, (), ())
+        row: dict[str, dict[str, float]] = {}
         for m in METHODS:
-            rel = [cand[i].id in user.relevant for i in orders[m]]
-            per_user[m].append(user_metrics(rel, len(user.relevant)))
+            rel = [cand[i].id in user.relevant for i in first[m]]
+            row[m] = user_metrics(rel, len(user.relevant))
+        if feedback_rounds:
+            _simulate_feedback(prep, user, first, feedback_rounds, row)
+        for m in METHODS:
+            per_user[m].append(row[m])
     bar.close()
-    results = {m: {k: mean(u[k] for u in rows) for k in METRICS} for m, rows in per_user.items()}
+    keys = [k for k in per_user[PAPERFEED][0]] if bench.users else list(METRICS)
+    results = {m: {k: mean(u[k] for u in rows) for k in keys} for m, rows in per_user.items()}
     return results, per_user
+
+
+def _unseen_ndcg(order: Sequence[int], cand: Sequence[Paper], seen: set[int], user: User) -> float:
+    left = [i for i in order if i not in seen]
+    rel = [cand[i].id in user.relevant for i in left]
+    n_left = sum(rel)
+    return user_metrics(rel, n_left)["nDCG@10"] if n_left else 0.0
+
+
+def _simulate_feedback(
+    prep: _Prepared,
+    user: User,
+    first: dict[str, list[int]],
+    rounds: int,
+    row: dict[str, dict[str, float]],
+) -> None:
+    """Add ``nDCG@10_round{r}`` and ``nDCG@10_noFB{r}`` for r = 1..rounds to ``row``."""
+    cand = prep.cand
+    for m in METHODS:
+        # without feedback: the user reads on down the first ranking
+        for r in range(1, rounds + 1):
+            seen = set(first[m][: SHOWN_PER_ROUND * r])
+            row[m][f"nDCG@10_noFB{r}"] = _unseen_ndcg(first[m], cand, seen, user)
+    state = {m: (first[m], set(), [], []) for m in METHODS}  # order, seen, ups, downs
+    for r in range(1, rounds + 1):
+        shown: dict[str, list[int]] = {}
+        for m in METHODS:
+            order, seen, ups, downs = state[m]
+            shown[m] = [i for i in order if i not in seen][:SHOWN_PER_ROUND]
+            for i in shown[m]:
+                seen.add(i)
+                (ups if cand[i].id in user.relevant else downs).append(cand[i].id)
+        # one re-rank per distinct (ups, downs): methods share the work when they agree
+        cache: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, list[int]]] = {}
+        for m in METHODS:
+            order, seen, ups, downs = state[m]
+            key = (tuple(ups), tuple(downs))
+            if key not in cache:
+                cache[key] = _orders(prep, user.profile, ups, downs)
+            new_order = cache[key][m]
+            state[m] = (new_order, seen, ups, downs)
+            row[m][f"nDCG@10_round{r}"] = _unseen_ndcg(new_order, cand, seen, user)
 
 
 def sanity_text(p: Paper) -> str:
@@ -297,6 +422,7 @@ def evaluate_window(
     users: int = 300,
     seed: int = 1,
     params: RankParams = DEFAULT_PARAMS,
+    feedback_rounds: int = 0,
     progress: bool = False,
 ) -> WindowReport:
     """Build the window's benchmark and run every method on it. The arxiv-sanity-lite tf-idf
@@ -309,6 +435,12 @@ def evaluate_window(
     fit_texts = [sanity_text(bench.papers[r.id]) for r in rows if r.date < end]
     negatives = negative_pool(rows, t, N_NEGATIVES, seed)
     results, per_user = run_authors(
-        bench, embed, fit_texts, negatives, params=params, progress=progress
+        bench,
+        embed,
+        fit_texts,
+        negatives,
+        params=params,
+        feedback_rounds=feedback_rounds,
+        progress=progress,
     )
     return WindowReport(bench, results, per_user)

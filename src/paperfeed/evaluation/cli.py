@@ -161,11 +161,27 @@ def csfcube_cmd(ctx: click.Context, data: Path, facet: str, limit: int, as_json:
     help="How many eligible authors to draw.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draw.")
+@click.option(
+    "--feedback-rounds",
+    type=click.IntRange(min=0, max=10),
+    default=0,
+    show_default=True,
+    help="Simulated feedback rounds: each shows the top 10 unseen papers, rates the "
+    "author's own up and the rest down, and re-ranks (adds nDCG@10_round1..R and, for "
+    "reading on without feedback, nDCG@10_noFB1..R).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print {method: {metric: value}}.")
 @click.pass_context
 @_errors
 def authors_cmd(
-    ctx: click.Context, corpus: Path, t: str, days: int, users: int, seed: int, as_json: bool
+    ctx: click.Context,
+    corpus: Path,
+    t: str,
+    days: int,
+    users: int,
+    seed: int,
+    feedback_rounds: int,
+    as_json: bool,
 ) -> None:
     """Author-history benchmark: find each author's papers of [T, T+days) in that window's
     feed, from the papers they listed before T.
@@ -187,9 +203,23 @@ def authors_cmd(
 
     rows = read_corpus(corpus)
     embed, progress = _embed_fn(ctx)
-    report = evaluate_window(rows, embed, t, days, users=users, seed=seed, progress=progress)
+    report = evaluate_window(
+        rows,
+        embed,
+        t,
+        days,
+        users=users,
+        seed=seed,
+        feedback_rounds=feedback_rounds,
+        progress=progress,
+    )
     if as_json:
         click.echo(to_json(report.results))
         return
     click.echo(report.describe() + "\n")
     click.echo(markdown_table(report.results, METRICS, digits=3))
+    if feedback_rounds:
+        rounds = range(1, feedback_rounds + 1)
+        cols = [f"nDCG@10_{kind}{r}" for r in rounds for kind in ("noFB", "round")]
+        click.echo("\nFeedback simulation (nDCG@10 over the papers not yet shown):\n")
+        click.echo(markdown_table(report.results, cols, digits=3))

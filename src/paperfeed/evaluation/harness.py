@@ -50,11 +50,24 @@ def paperfeed_order(
     pool: CandidatePool,
     positions: Mapping[str, int],
     params: RankParams = DEFAULT_PARAMS,
+    *,
+    negatives: Sequence[Paper] = (),
+    negative_vecs: np.ndarray | None = None,
 ) -> list[int]:
     """Pool indices in the order the product's ranker (:func:`paperfeed.rank.rank`, all
     candidates scored, no explanations) puts them, completed by :func:`complete_order`.
-    ``positions`` maps each pool paper's id to its index."""
-    recs = rank(profile, profile_vecs, pool, top=0, params=params, explain=0)
+    ``positions`` maps each pool paper's id to its index; ``negatives`` are downvoted
+    papers, as ``recommend`` passes them."""
+    recs = rank(
+        profile,
+        profile_vecs,
+        pool,
+        negatives=negatives,
+        negative_vecs=negative_vecs,
+        top=0,
+        params=params,
+        explain=0,
+    )
     return complete_order([positions[r.paper.id] for r in recs], pool.papers)
 
 

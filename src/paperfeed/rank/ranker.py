@@ -17,6 +17,7 @@ from paperfeed.ids import title_key
 from paperfeed.models import Explanation, Paper, Recommendation
 from paperfeed.rank.diversity import mmr_order
 from paperfeed.rank.interests import cluster_interests, interest_centroids
+from paperfeed.rank.learn import user_model
 from paperfeed.rank.lexical import LexicalIndex, build_index, features
 from paperfeed.rank.terms import surface_forms
 
@@ -38,6 +39,11 @@ class RankParams:
     mmr_pool: int = 200
     shared_terms: int = 5
     use_bigrams: bool = True
+    # Per-user classifier (paperfeed.rank.learn): profile and upvoted papers against the
+    # downvoted ones and, weakly, the candidates themselves.
+    classifier_weight: float = 0.0
+    classifier_negative_weight: float = 1.0
+    classifier_l2: float = 1.0
 
 
 DEFAULT_PARAMS = RankParams()
@@ -190,6 +196,17 @@ def rank(
         + params.lexical_weight * _z(lex_max)
         + params.profile_lexical_weight * _z(lex_all)
     )
+    classifier = np.zeros(len(cands))
+    if params.classifier_weight:
+        model = user_model(
+            pvecs,
+            negative_vecs if negatives else None,
+            cvecs,
+            negative_weight=params.classifier_negative_weight,
+            l2=params.classifier_l2,
+        )
+        classifier = model.decision(cvecs)
+        score = score + params.classifier_weight * _z(classifier)
     rec = recency([p.date for p in cands], params.recency_half_life_days)
     score = score + params.recency_weight * rec
 
@@ -238,6 +255,7 @@ def rank(
             "lexical": float(lex_max[i]),
             "profile_lexical": float(lex_all[i]),
             "recency": float(rec[i]),
+            "classifier": float(classifier[i]),
         }
         out.append(Recommendation(cands[i], float(score[i]), r, expl, comps))
     return out
