@@ -29,6 +29,8 @@ from paperfeed.sources import ParseResult
 log = logging.getLogger("paperfeed.daily")
 
 EMAIL = "email"
+ASK_PER_DIGEST = 3
+"""Papers a digest asks the reader to rate (active learning), after the recommendations."""
 RemoteFetch = Callable[[str, str, str], ParseResult]
 """``(kind, argument, day) -> ParseResult`` for the network sources (arxiv, hf)."""
 
@@ -178,14 +180,23 @@ class DailyRun:
             return result("skipped", f"{done} already sent for {self.day}")
         since = days_before(self.day, user.window_days)
         recs: list[Recommendation] = []
+        ask: list[Recommendation] = []
         try:
             self.app.user_signals(user.name)  # a missing user or empty profile: no mail at all
             if self.app.store.papers_between(since, until, limit=1):
                 recs = self.app.recommend(user.name, since=since, until=until, top=user.size)
+                shown = {r.paper.id for r in recs}
+                ask = [
+                    r
+                    for r in self.app.calibrate(
+                        user.name, since=since, until=until, k=ASK_PER_DIGEST + len(recs)
+                    )
+                    if r.paper.id not in shown
+                ][:ASK_PER_DIGEST]
         except UserError as exc:
             log.warning("no digest for %s: %s", user.name, exc)
             return result("failed", str(exc))
-        message, kind, detail = self._message(user, recs, failures)
+        message, kind, detail = self._message(user, recs, failures, ask)
         if self.save_dir is not None:
             self.save_dir.mkdir(parents=True, exist_ok=True)
             (self.save_dir / f"{self.day}-{user.name}.eml").write_bytes(message.as_bytes())
@@ -204,20 +215,26 @@ class DailyRun:
         return result("sent", f"{detail}{tries}")
 
     def _message(
-        self, user: UserDelivery, recs: list[Recommendation], failures: list[str]
+        self,
+        user: UserDelivery,
+        recs: list[Recommendation],
+        failures: list[str],
+        ask: Sequence[Recommendation] = (),
     ) -> tuple[EmailMessage, str, str]:
         """(message, kind, detail): the digest, or the status e-mail when there is nothing."""
         links = digest_links(
             self.secret,
             self.settings.base_url,
             user.name,
-            [r.paper for r in recs],
+            [r.paper for r in [*recs, *ask]],
             now=self.now.timestamp(),
             ttl_days=self.settings.token_days,
         )
         if recs:
             notices = [f"Source {f}" for f in failures]
-            content = render_digest(recs, links, user=user.name, day=self.day, notices=notices)
+            content = render_digest(
+                recs, links, user=user.name, day=self.day, notices=notices, ask=ask
+            )
             kind, detail = "digest", f"digest of {len(recs)} papers"
         else:
             content = render_status(

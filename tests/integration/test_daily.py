@@ -24,7 +24,7 @@ from smtp_sink import Sink, smtp_sink
 
 from paperfeed import tokens
 from paperfeed.cli import cli
-from paperfeed.daily import run_daily
+from paperfeed.daily import ASK_PER_DIGEST, run_daily
 from paperfeed.delivery_config import load_delivery_settings
 from paperfeed.embed import get_embedder
 from paperfeed.services import Paperfeed
@@ -158,11 +158,14 @@ def test_daily_digests_ratings_and_feeds_end_to_end(world: World) -> None:
         assert msg.get_content_type() == "multipart/alternative"
         assert msg["Subject"].startswith(f"paperfeed {DAY}: {SIZE} papers for ")
         text = text_of(msg)
-        assert text.count("why: closest to your paper") == SIZE
-        assert len(links_in(msg, "👎 less like this")) == SIZE
+        # the digest's SIZE papers, then ASK_PER_DIGEST more to rate (active learning)
+        shown = SIZE + ASK_PER_DIGEST
+        assert text.count("why: closest to your paper") == shown
+        assert len(links_in(msg, "👎 less like this")) == shown
         assert "== Interest" in text
+        assert text.index("Help paperfeed learn") > text.rindex("== Interest")
         html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
-        assert html.count("👍 More like this") == SIZE
+        assert html.count("👍 More like this") == shown
     digests = {m["To"]: text_of(m) for m in sink.messages}
     assert len(set(digests.values())) == 3
 

@@ -128,3 +128,19 @@ def test_profile_add_is_all_or_nothing(app: Paperfeed, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not-there"):
         app.profile_add("me", [str(prof), "not-there"])
     assert app.store.count_papers() == 0
+
+
+def test_calibrate_asks_about_distinct_papers_not_yet_rated(
+    app: Paperfeed, tmp_path: Path
+) -> None:
+    app.ingest(_write(tmp_path / "c.jsonl", _rows(120)))
+    prof = tmp_path / "mine.txt"
+    prof.write_text("Abstract: " + TOPICS[0] + " and chemistry.\n")
+    app.profile_add("me", [str(prof)])
+    ask = app.calibrate("me", days=30, k=4)
+    assert len(ask) == len({r.paper.id for r in ask}) == 4
+    assert [r.rank for r in ask] == [1, 2, 3, 4]
+    top = {r.paper.id for r in app.recommend("me", days=30, top=3)}
+    assert not top & {r.paper.id for r in ask}  # the ones it already believes in are not asked
+    app.rate("me", ask[0].paper.id, "down")
+    assert ask[0].paper.id not in {r.paper.id for r in app.calibrate("me", days=30, k=4)}

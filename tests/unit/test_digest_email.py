@@ -153,3 +153,19 @@ def test_long_unsubscribe_header_is_not_encoded() -> None:
     )
     raw = msg.as_bytes()
     assert b"List-Unsubscribe: <" + b"x" * 300 + b">" in raw
+
+
+def test_the_active_learning_section_closes_the_digest_with_rating_links() -> None:
+    recs = sample_recs()
+    shown, ask = recs[:3], recs[3:]
+    links = _links(recs)
+    content = render_digest(shown, links, user="linda", day="2026-08-21", ask=ask)
+    for part in (content.text, content.html):
+        head, _, tail = part.partition("Help paperfeed learn")
+        assert tail, "the section is missing"
+        assert all(r.paper.id not in head for r in ask)  # asked papers come after the digest
+        for r in ask:
+            assert r.paper.id in tail
+            assert links.items[r.paper.id].down in tail and links.items[r.paper.id].up in tail
+    plain = render_digest(shown, _links(shown), user="linda", day="2026-08-21")
+    assert "Help paperfeed learn" not in plain.text + plain.html

@@ -208,9 +208,11 @@ def render_digest(
     user: str,
     day: str,
     notices: Sequence[str] = (),
+    ask: Sequence[Recommendation] = (),
 ) -> EmailContent:
     """The digest of ``recs`` for ``user`` on ``day``; ``notices`` (e.g. a failed source) are
-    shown above the papers. ``links.items`` must hold every recommended paper."""
+    shown above the papers; ``ask`` (from active learning) closes the digest as "rate these
+    to sharpen your feed". ``links.items`` must hold every paper shown."""
     n = len(recs)
     title = f"{n} paper{'s' if n != 1 else ''} for {user}"
     subtitle = f"Picked from the listings of {day_label(day)}"
@@ -229,6 +231,19 @@ def render_digest(
         )
         for r in g.items:
             shown += 1  # numbered in reading order, across groups
+            text += ["", *_text_item(shown, r, links.items[r.paper.id])]
+            body.append(_html_item(shown, r, links.items[r.paper.id]))
+    if ask:
+        label = "Help paperfeed learn: is any of these for you?"
+        text += ["", f"== {label} =="]
+        body.append(
+            '<h2 style="font-size:15px;color:#333;margin:22px 0 4px 0;'
+            f'border-bottom:1px solid #ddd;padding-bottom:4px">{escape(label)}</h2>'
+            '<div style="color:#666;font-size:13px;margin-bottom:8px">Papers at the edge of '
+            "what your feed would show: one click on each teaches it most.</div>"
+        )
+        for r in ask:
+            shown += 1
             text += ["", *_text_item(shown, r, links.items[r.paper.id])]
             body.append(_html_item(shown, r, links.items[r.paper.id]))
     text += _text_footer(links)

@@ -15,7 +15,7 @@ import gzip
 import json
 import random
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -252,45 +252,66 @@ def _prepare(
 
 
 def _orders(
-    prep: _Prepared, profile_ids: Sequence[str], ups: Sequence[str], downs: Sequence[str]
+    prep: _Prepared,
+    profile_ids: Sequence[str],
+    ups: Sequence[str],
+    downs: Sequence[str],
+    methods: Collection[str] = METHODS,
 ) -> dict[str, list[int]]:
-    """Every method's candidate order for a user whose library is ``profile_ids`` (oldest
-    first) and who has rated ``ups`` (appended to the library, as each anchor does with a
-    paper one keeps) and ``downs`` (used by the methods that learn from negatives:
-    paperfeed and Scholar Inbox's classifier; the others have no notion of a downvote)."""
+    """The candidate order of each of ``methods`` for a user whose library is
+    ``profile_ids`` (oldest first) and who has rated ``ups`` (appended to the library, as
+    each anchor does with a paper one keeps) and ``downs`` (used by the methods that learn
+    from negatives: paperfeed and Scholar Inbox's classifier; the others have no notion of
+    a downvote)."""
     papers = prep.bench.papers
     lib = [*profile_ids, *ups]
     pv = np.stack([prep.vec[i] for i in lib])
     dv = np.stack([prep.vec[i] for i in downs]) if downs else None
-    own = set(lib)
-    rand = np.stack([prep.vec[i] for i in prep.neg_ids if i not in own])
-    x_lib = prep.tfidf.transform([sanity_text(papers[i]) for i in lib])
-    svm = baselines.svm_scores(x_lib, prep.x_cand)
-    maxsim = baselines.max_sim_scores(pv, prep.cvecs)
-    query = [t for i in lib for t in _tokens(prep, i)]
-    bm25 = baselines.bm25_scores(prep.cand_tokens, [query])[:, 0]
-    lr_neg = rand if dv is None else np.vstack([dv, rand])
-    scores = {
+    cache: dict[str, np.ndarray] = {}
+
+    def svm() -> np.ndarray:
+        if "svm" not in cache:
+            x_lib = prep.tfidf.transform([sanity_text(papers[i]) for i in lib])
+            cache["svm"] = baselines.svm_scores(x_lib, prep.x_cand)
+        return cache["svm"]
+
+    def bm25() -> np.ndarray:
+        if "bm25" not in cache:
+            query = [t for i in lib for t in _tokens(prep, i)]
+            cache["bm25"] = baselines.bm25_scores(prep.cand_tokens, [query])[:, 0]
+        return cache["bm25"]
+
+    def maxsim() -> np.ndarray:
+        return baselines.max_sim_scores(pv, prep.cvecs)
+
+    def logreg() -> np.ndarray:
+        own = set(lib)
+        rand = np.stack([prep.vec[i] for i in prep.neg_ids if i not in own])
+        negs = rand if dv is None else np.vstack([dv, rand])
+        return baselines.logreg_scores(pv, negs, prep.cvecs)
+
+    scorers: dict[str, Callable[[], np.ndarray]] = {
         "arxiv-sanity-lite": svm,
-        "zotero-arxiv-daily": baselines.zotero_scores(pv[::-1], prep.cvecs),
-        "scholar-inbox": baselines.logreg_scores(pv, lr_neg, prep.cvecs),
+        "zotero-arxiv-daily": lambda: baselines.zotero_scores(pv[::-1], prep.cvecs),
+        "scholar-inbox": logreg,
         "bm25": bm25,
         "minilm-maxsim": maxsim,
-        "rrf(bm25,svm,maxsim)": baselines.rrf_scores([bm25, svm, maxsim]),
+        "rrf(bm25,svm,maxsim)": lambda: baselines.rrf_scores([bm25(), svm(), maxsim()]),
     }
-    negs = [papers[i] for i in downs]
-    orders = {
-        PAPERFEED: paperfeed_order(
-            [papers[i] for i in lib],
-            pv,
-            prep.pool,
-            prep.positions,
-            prep.params,
-            negatives=negs,
-            negative_vecs=dv,
-        )
-    }
-    orders.update({m: baselines.order_by(s) for m, s in scores.items()})
+    orders: dict[str, list[int]] = {}
+    for m in methods:
+        if m == PAPERFEED:
+            orders[m] = paperfeed_order(
+                [papers[i] for i in lib],
+                pv,
+                prep.pool,
+                prep.positions,
+                prep.params,
+                negatives=[papers[i] for i in downs],
+                negative_vecs=dv,
+            )
+        else:
+            orders[m] = baselines.order_by(scorers[m]())
     return orders
 
 
@@ -369,25 +390,16 @@ def _simulate_feedback(
         for r in range(1, rounds + 1):
             seen = set(first[m][: SHOWN_PER_ROUND * r])
             row[m][f"nDCG@10_noFB{r}"] = _unseen_ndcg(first[m], cand, seen, user)
-    state = {m: (first[m], set(), [], []) for m in METHODS}  # order, seen, ups, downs
-    for r in range(1, rounds + 1):
-        shown: dict[str, list[int]] = {}
-        for m in METHODS:
-            order, seen, ups, downs = state[m]
-            shown[m] = [i for i in order if i not in seen][:SHOWN_PER_ROUND]
-            for i in shown[m]:
+    for m in METHODS:
+        order, seen = first[m], set[int]()
+        ups: list[str] = []
+        downs: list[str] = []
+        for r in range(1, rounds + 1):
+            for i in [i for i in order if i not in seen][:SHOWN_PER_ROUND]:
                 seen.add(i)
                 (ups if cand[i].id in user.relevant else downs).append(cand[i].id)
-        # one re-rank per distinct (ups, downs): methods share the work when they agree
-        cache: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, list[int]]] = {}
-        for m in METHODS:
-            order, seen, ups, downs = state[m]
-            key = (tuple(ups), tuple(downs))
-            if key not in cache:
-                cache[key] = _orders(prep, user.profile, ups, downs)
-            new_order = cache[key][m]
-            state[m] = (new_order, seen, ups, downs)
-            row[m][f"nDCG@10_round{r}"] = _unseen_ndcg(new_order, cand, seen, user)
+            order = _orders(prep, user.profile, ups, downs, (m,))[m]
+            row[m][f"nDCG@10_round{r}"] = _unseen_ndcg(order, cand, seen, user)
 
 
 def sanity_text(p: Paper) -> str:
