@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from paperfeed.clickutil import iso_date, user_errors
 from paperfeed.config import SETTINGS, Config
 from paperfeed.models import RATING_VALUES, Recommendation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _SETTINGS_HELP = "\b\n" + "\n".join(f"{s.env}: {s.help} (default {s.default})" for s in SETTINGS)
-
-
-def _user_errors(fn: F) -> F:
-    """Turn the errors a user can cause into one clear line and exit status 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from paperfeed.protocol import ProtocolError
-        from paperfeed.sources import ParseError
-
-        try:
-            return fn(*args, **kwargs)
-        except (ProtocolError, ParseError, ValueError, KeyError) as e:
-            msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-            raise click.ClickException(str(msg)) from None
-        except OSError as e:
-            raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def user_option(fn: F) -> F:
@@ -116,7 +87,7 @@ def _app(ctx: click.Context) -> Any:
 
 @cli.command()
 @click.pass_context
-@_user_errors
+@user_errors
 def init(ctx: click.Context) -> None:
     """Create the home directory and its store (safe to run again)."""
     from paperfeed.store import open_store
@@ -138,7 +109,7 @@ def profile() -> None:
 @click.option("--format", "fmt", default=None, help="Input format (default: detected).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.pass_context
-@_user_errors
+@user_errors
 def profile_add(
     ctx: click.Context, items: tuple[str, ...], user: str, fmt: str | None, as_json: bool
 ) -> None:
@@ -153,7 +124,7 @@ def profile_add(
 @profile.command("list")
 @user_option
 @click.pass_context
-@_user_errors
+@user_errors
 def profile_list(ctx: click.Context, user: str) -> None:
     """List the papers in a profile."""
     from paperfeed.display import readable, shorten
@@ -167,7 +138,7 @@ def profile_list(ctx: click.Context, user: str) -> None:
 @click.argument("paper_id")
 @user_option
 @click.pass_context
-@_user_errors
+@user_errors
 def profile_remove(ctx: click.Context, paper_id: str, user: str) -> None:
     """Remove a paper from a profile."""
     app = _app(ctx)
@@ -179,7 +150,7 @@ def profile_remove(ctx: click.Context, paper_id: str, user: str) -> None:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", default=None, help="Input format (default: detected).")
-@click.option("--since", callback=_date, help="Keep only papers dated on or after YYYY-MM-DD.")
+@click.option("--since", callback=iso_date, help="Keep only papers dated on or after YYYY-MM-DD.")
 @click.option(
     "--last-days",
     type=click.IntRange(min=1),
@@ -193,7 +164,7 @@ def profile_remove(ctx: click.Context, paper_id: str, user: str) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.pass_context
-@_user_errors
+@user_errors
 def ingest(
     ctx: click.Context,
     path: Path,
@@ -275,21 +246,34 @@ _OUTPUT = click.option(
 )
 
 
+def _window(fn: F) -> F:
+    """--since / --until / --days: which listings are candidates."""
+    for opt in reversed(
+        [
+            click.option(
+                "--since", callback=iso_date, help="Candidates listed on or after YYYY-MM-DD."
+            ),
+            click.option("--until", callback=iso_date, help="Candidates listed before YYYY-MM-DD."),
+            click.option(
+                "--days",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Without --since: the last N days of listings in the store [default 7].",
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
 @cli.command()
 @user_option
-@click.option("--since", callback=_date, help="Candidates listed on or after YYYY-MM-DD.")
-@click.option("--until", callback=_date, help="Candidates listed before YYYY-MM-DD.")
-@click.option(
-    "--days",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Without --since: the last N days of listings in the store [default 7].",
-)
+@_window
 @top_option(20)
 @_FORMAT
 @_OUTPUT
 @click.pass_context
-@_user_errors
+@user_errors
 def recommend(
     ctx: click.Context,
     user: str,
@@ -310,19 +294,12 @@ def recommend(
 
 @cli.command()
 @user_option
-@click.option("--since", callback=_date, help="Candidates listed on or after YYYY-MM-DD.")
-@click.option("--until", callback=_date, help="Candidates listed before YYYY-MM-DD.")
-@click.option(
-    "--days",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Without --since: the last N days of listings in the store [default 7].",
-)
+@_window
 @top_option(5)
 @_FORMAT
 @_OUTPUT
 @click.pass_context
-@_user_errors
+@user_errors
 def calibrate(
     ctx: click.Context,
     user: str,
@@ -348,7 +325,7 @@ def calibrate(
 @click.argument("value", type=click.Choice(list(RATING_VALUES)))
 @user_option
 @click.pass_context
-@_user_errors
+@user_errors
 def rate(ctx: click.Context, paper_id: str, value: str, user: str) -> None:
     """Rate a paper (up, down, saved, opened); the next ranking follows."""
     app = _app(ctx)
@@ -362,7 +339,7 @@ def rate(ctx: click.Context, paper_id: str, value: str, user: str) -> None:
 @_FORMAT
 @_OUTPUT
 @click.pass_context
-@_user_errors
+@user_errors
 def search(
     ctx: click.Context, query: tuple[str, ...], top: int, fmt: str, output: Path | None
 ) -> None:
@@ -379,7 +356,7 @@ def search(
 @_FORMAT
 @_OUTPUT
 @click.pass_context
-@_user_errors
+@user_errors
 def similar(ctx: click.Context, paper_id: str, top: int, fmt: str, output: Path | None) -> None:
     """Papers in the store most similar to one paper."""
     app = _app(ctx)
@@ -403,7 +380,7 @@ def similar(ctx: click.Context, paper_id: str, top: int, fmt: str, output: Path 
 )
 @top_option(20)
 @click.pass_context
-@_user_errors
+@user_errors
 def rank_cmd(ctx: click.Context, profiles: Path, candidates: Path, top: int) -> None:
     """Batch ranking protocol: one JSON line per user on standard output,
     {"user", "ranking": [[paper_id, score], …]} best first (--top 0: every candidate).
@@ -434,7 +411,7 @@ def model() -> None:
 
 @model.command("prepare")
 @click.pass_context
-@_user_errors
+@user_errors
 def model_prepare(ctx: click.Context) -> None:
     """Build the quantized ONNX model from the packaged weights (done once, then cached)."""
     from paperfeed.embed.minilm import prepare

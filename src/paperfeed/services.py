@@ -322,6 +322,39 @@ class Paperfeed:
         days: int | None = None,
         top: int = 20,
     ) -> list[Recommendation]:
+        return self._rank_user(user, since, until, days, top=top, params=self.params)
+
+    def calibrate(
+        self,
+        user: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        days: int | None = None,
+        k: int = 5,
+    ) -> list[Recommendation]:
+        """Active learning: the ``k`` candidates whose rating would teach this user's model
+        most (near the edge of what it would show, and unlike each other), explained as
+        ``recommend`` explains them."""
+        params = replace(self.params, diversity=0.0, interest_penalty=0.0)
+        recs = self._rank_user(user, since, until, days, top=0, params=params)
+        if not recs:
+            return []
+        vecs = self.vectors([r.paper for r in recs])
+        picked = most_informative(np.array([r.score for r in recs]), vecs, k)
+        return [replace(recs[i], rank=n) for n, i in enumerate(picked, start=1)]
+
+    def _rank_user(
+        self,
+        user: str,
+        since: str | None,
+        until: str | None,
+        days: int | None,
+        *,
+        top: int,
+        params: RankParams,
+    ) -> list[Recommendation]:
+        """The one ranking path for a stored user over the papers listed in a window."""
         positives, negatives, exclude = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
         cands = self.store.papers_between(since, until)
@@ -338,46 +371,8 @@ class Paperfeed:
             negative_vecs=self.vectors(negatives) if negatives else None,
             exclude=exclude,
             top=top,
-            params=self.params,
+            params=params,
         )
-
-    def calibrate(
-        self,
-        user: str,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        days: int | None = None,
-        k: int = 5,
-    ) -> list[Recommendation]:
-        """Active learning: the ``k`` candidates whose rating would teach this user's model
-        most (near the edge of what it would show, and unlike each other), explained as
-        ``recommend`` explains them."""
-        positives, negatives, exclude = self.user_signals(user)
-        since, until = self.candidate_window(since, until, days)
-        cands = self.store.papers_between(since, until)
-        if not cands:
-            raise UserError(
-                f"no papers listed since {since}" + (f" until {until}" if until else "")
-            )
-        pvecs = self.vectors(positives)
-        recs = rank(
-            positives,
-            pvecs,
-            cands,
-            self.vectors(cands),
-            negatives=negatives,
-            negative_vecs=self.vectors(negatives) if negatives else None,
-            exclude=exclude,
-            top=0,
-            params=replace(self.params, diversity=0.0, interest_penalty=0.0),
-        )
-        if not recs:
-            return []
-        vecs = self.vectors([r.paper for r in recs])
-        scores = np.array([r.score for r in recs])
-        picked = most_informative(scores, vecs, k)
-        return [replace(recs[i], rank=n) for n, i in enumerate(picked, start=1)]
 
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
         """Candidates for search/similar: the dense and the full-text top ``n``, merged."""

@@ -92,9 +92,7 @@ def test_shapes_norms_and_empty_text(emb: MiniLMEmbedder) -> None:
     assert emb.embed([]).shape == (0, 384)
 
 
-def test_order_restored_after_length_sort(
-    emb: MiniLMEmbedder, emb_fp32: MiniLMEmbedder
-) -> None:
+def test_order_restored_after_length_sort(emb: MiniLMEmbedder, emb_fp32: MiniLMEmbedder) -> None:
     batched = emb_fp32.embed(SHORT_AND_LONG, batch_size=3)
     for i, t in enumerate(SHORT_AND_LONG):  # fp32: batching changes nothing
         assert _cos(batched[i], emb_fp32.embed([t])[0]) > 0.9999

@@ -130,9 +130,7 @@ def test_profile_add_is_all_or_nothing(app: Paperfeed, tmp_path: Path) -> None:
     assert app.store.count_papers() == 0
 
 
-def test_calibrate_asks_about_distinct_papers_not_yet_rated(
-    app: Paperfeed, tmp_path: Path
-) -> None:
+def test_calibrate_asks_about_distinct_papers_not_yet_rated(app: Paperfeed, tmp_path: Path) -> None:
     app.ingest(_write(tmp_path / "c.jsonl", _rows(120)))
     prof = tmp_path / "mine.txt"
     prof.write_text("Abstract: " + TOPICS[0] + " and chemistry.\n")

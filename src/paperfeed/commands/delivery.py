@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -19,29 +18,12 @@ from typing import Any, TypeVar
 
 import click
 
+from paperfeed.clickutil import iso_date, user_errors
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-
-def _errors(fn: F) -> F:
-    """Errors a user can cause (bad config.toml, unreachable SMTP server, unknown user, bad
-    file) → one line and exit status 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ValueError as e:  # ConfigError, SmtpConfigError, SecretError, UserError, …
-            raise click.ClickException(" ".join(str(e).split())) from None
-        except KeyError as e:
-            raise click.ClickException(str(e.args[0] if e.args else e)) from None
-        except OSError as e:
-            where = f"{e.filename}: " if e.filename else ""
-            raise click.ClickException(f"{where}{e.strerror or e}") from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 class _EchoHandler(logging.Handler):
@@ -114,21 +96,12 @@ def _run_lock(home: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 # --- daily ------------------------------------------------------------------------------------
 
 
 @click.command("daily")
 @click.option(
-    "--date", "day", callback=_check_date, help="The day to deliver (default: today), YYYY-MM-DD."
+    "--date", "day", callback=iso_date, help="The day to deliver (default: today), YYYY-MM-DD."
 )
 @click.option(
     "--dry-run",
@@ -145,7 +118,7 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 )
 @click.option("--check", is_flag=True, help="Only check config.toml and the SMTP login, then stop.")
 @click.pass_context
-@_errors
+@user_errors
 def daily_cmd(
     ctx: click.Context,
     day: str | None,
@@ -213,7 +186,7 @@ def daily_cmd(
     "--port", type=click.IntRange(0, 65535), default=8787, show_default=True, help="Port."
 )
 @click.pass_context
-@_errors
+@user_errors
 def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
     """Answer the links in digests and feeds: /rate/TOKEN (one-click thumbs up/down),
     /unsubscribe/TOKEN and /feed/TOKEN.xml (Atom; .rss for RSS 2.0; /feed/TOKEN/N.xml for
@@ -273,7 +246,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
     help="Days of listings to cover [default: digest.feed_days of config.toml].",
 )
 @click.pass_context
-@_errors
+@user_errors
 def feed_cmd(
     ctx: click.Context,
     user: str,
@@ -314,7 +287,7 @@ def feed_cmd(
 @click.option("--user", "-u", required=True, help="Whose digest e-mails.")
 @click.option("--off", is_flag=True, help="Unsubscribe instead (what the e-mail's link does).")
 @click.pass_context
-@_errors
+@user_errors
 def subscribe_cmd(ctx: click.Context, user: str, off: bool) -> None:
     """Turn a user's digest e-mails back on (after an unsubscribe link), or off."""
     from paperfeed.feedback import EMAIL

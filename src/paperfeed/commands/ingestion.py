@@ -7,45 +7,24 @@ Plain click commands; the main group registers them with ``cli.add_command`` and
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import numpy as np
 
+from paperfeed.clickutil import iso_date, user_errors
 from paperfeed.models import Paper
-from paperfeed.sources import FORMATS, ParseError, ParseIssue, ParseResult
+from paperfeed.sources import FORMATS, ParseIssue, ParseResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-
-def _errors(fn: F) -> F:
-    """Errors a user can cause (bad file, unreachable service, bad option) → one line."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from paperfeed.fetch import FetchError
-
-        try:
-            return fn(*args, **kwargs)
-        except (ParseError, FetchError, ValueError) as e:
-            raise click.ClickException(" ".join(str(e).split())) from None
-        except KeyError as e:
-            raise click.ClickException(str(e.args[0] if e.args else e)) from None
-        except OSError as e:
-            where = f"{e.filename}: " if e.filename else ""
-            raise click.ClickException(f"{where}{e.strerror or e}") from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _config(ctx: click.Context) -> Any:
@@ -66,15 +45,6 @@ def _open_store(ctx: click.Context) -> Any:
     store = open_store(_config(ctx).db_path)
     ctx.call_on_close(store.close)
     return store
-
-
-def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _echo_issues(issues: Sequence[ParseIssue], limit: int = 20) -> None:
@@ -103,7 +73,7 @@ def _echo_issues(issues: Sequence[ParseIssue], limit: int = 20) -> None:
     default=None,
     help="Year of Hugging Face page dates shown without one (default: inferred).",
 )
-@_errors
+@user_errors
 def parse_cmd(path: Path, fmt: str | None, ref_year: int | None) -> None:
     """Print the papers a file yields, one JSON object per line, without storing anything.
 
@@ -185,7 +155,7 @@ def _topic_vectors(ctx: click.Context, papers: list[Paper], store: Any | None) -
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-@_errors
+@user_errors
 def author_cmd(
     ctx: click.Context,
     name: str,
@@ -375,7 +345,7 @@ def fetch_group(
 @_PROFILE
 @_JSON
 @click.pass_context
-@_errors
+@user_errors
 def fetch_arxiv(
     ctx: click.Context,
     query: tuple[str, ...],
@@ -418,15 +388,15 @@ def fetch_arxiv(
     help="Metadata format.",
 )
 @click.option("--set", "set_spec", default=None, help="OAI set, e.g. cs or physics:hep-th.")
-@click.option("--from", "from_date", callback=_check_date, help="Changed on or after YYYY-MM-DD.")
-@click.option("--until", callback=_check_date, help="Changed on or before YYYY-MM-DD.")
+@click.option("--from", "from_date", callback=iso_date, help="Changed on or after YYYY-MM-DD.")
+@click.option("--until", callback=iso_date, help="Changed on or before YYYY-MM-DD.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Stop after N pages.")
 @click.option("--restart", is_flag=True, help="Forget a saved resumption token, start over.")
 @_base_url("https://oaipmh.arxiv.org/oai")
 @_PROFILE
 @_JSON
 @click.pass_context
-@_errors
+@user_errors
 def fetch_oai(
     ctx: click.Context,
     prefix: str,
@@ -476,7 +446,7 @@ def fetch_oai(
 @_PROFILE
 @_JSON
 @click.pass_context
-@_errors
+@user_errors
 def fetch_rss(
     ctx: click.Context,
     categories: tuple[str, ...],
@@ -494,13 +464,13 @@ def fetch_rss(
 
 
 @fetch_group.command("hf")
-@click.option("--date", "day", callback=_check_date, help="The day's list (default: latest).")
+@click.option("--date", "day", callback=iso_date, help="The day's list (default: latest).")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @_base_url("https://huggingface.co")
 @_PROFILE
 @_JSON
 @click.pass_context
-@_errors
+@user_errors
 def fetch_hf(
     ctx: click.Context,
     day: str | None,
@@ -531,7 +501,7 @@ def fetch_hf(
 @_PROFILE
 @_JSON
 @click.pass_context
-@_errors
+@user_errors
 def fetch_zotero(
     ctx: click.Context,
     user_id: str | None,
@@ -573,7 +543,7 @@ def fetch_zotero(
 @_PROFILE
 @_JSON
 @click.pass_context
-@_errors
+@user_errors
 def fetch_ids(
     ctx: click.Context,
     items: tuple[str, ...],

@@ -6,17 +6,16 @@ Register with ``cli.add_command(eval_group)``. Embeddings go through the store's
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import numpy as np
 
+from paperfeed.clickutil import iso_date, user_errors
 from paperfeed.config import Config
 from paperfeed.models import Paper
 
@@ -30,27 +29,6 @@ PUBLISHED_CSFCUBE = (
 
 def _data_default(name: str) -> Callable[[], str]:
     return lambda: str(Path(os.environ.get("PAPERFEED_DATA") or "../shared/data") / name)
-
-
-def _errors(fn: F) -> F:
-    """Missing files, bad data and missing extras become one line and exit status 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (FileNotFoundError, ValueError, KeyError, RuntimeError) as e:
-            msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-            raise click.ClickException(str(msg)) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _settings(ctx: click.Context) -> tuple[Config, bool]:
@@ -110,7 +88,7 @@ def eval_group() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print {method: {metric: value}}.")
 @click.pass_context
-@_errors
+@user_errors
 def csfcube_cmd(ctx: click.Context, data: Path, facet: str, limit: int, as_json: bool) -> None:
     """CSFCube faceted query-by-example: MAP and NDCG%20 (percent) over the query-facet pairs.
 
@@ -145,7 +123,7 @@ def csfcube_cmd(ctx: click.Context, data: Path, facet: str, limit: int, as_json:
     show_default="$PAPERFEED_DATA/arxiv-cs-2025-2026.jsonl.gz",
     help="JSONL(.gz) corpus with id, title, abstract, authors, listing_date.",
 )
-@click.option("--t", "t", required=True, callback=_date, help="First day of the window.")
+@click.option("--t", "t", required=True, callback=iso_date, help="First day of the window.")
 @click.option(
     "--days",
     type=click.IntRange(min=1),
@@ -172,7 +150,7 @@ def csfcube_cmd(ctx: click.Context, data: Path, facet: str, limit: int, as_json:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print {method: {metric: value}}.")
 @click.pass_context
-@_errors
+@user_errors
 def authors_cmd(
     ctx: click.Context,
     corpus: Path,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize
 
 from paperfeed.rank.diversity import mmr_order
@@ -24,7 +25,9 @@ class LinearModel:
     w: np.ndarray
     b: float
 
-    def decision(self, x: np.ndarray) -> np.ndarray:
+    def decision(self, x: np.ndarray | sparse.spmatrix) -> np.ndarray:
+        if sparse.issparse(x):
+            return np.asarray(x @ self.w).ravel() + self.b
         return np.asarray(x, dtype=np.float64) @ self.w + self.b
 
 
@@ -36,7 +39,7 @@ def fit_logistic(
     Minimizes ``Σ_i s_i · log(1 + exp(-ỹ_i (x_i·w + b))) + l2/2 · |w|²`` with
     ``ỹ = 2y − 1``; the intercept is not regularized.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = x.astype(np.float64) if sparse.issparse(x) else np.asarray(x, dtype=np.float64)
     s = np.asarray(sample_weight, dtype=np.float64)
     sign = np.where(np.asarray(y) > 0, 1.0, -1.0)
     d = x.shape[1]
@@ -48,11 +51,11 @@ def fit_logistic(
         value = float(s @ np.logaddexp(0.0, -margin) + 0.5 * l2 * (w @ w))
         g = -s * sign * _sigmoid(-margin)
         grad = np.empty(d + 1)
-        grad[:d] = x.T @ g + l2 * w
+        grad[:d] = np.asarray(x.T @ g).ravel() + l2 * w
         grad[d] = g.sum()
         return value, grad
 
-    res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 200})
+    res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 100})
     return LinearModel(res.x[:d].copy(), float(res.x[d]))
 
 
@@ -60,10 +63,13 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.exp(-np.logaddexp(0.0, -z))
 
 
+Rows = np.ndarray | sparse.spmatrix
+
+
 def user_model(
-    positives: np.ndarray,
-    negatives: np.ndarray | None = None,
-    unlabeled: np.ndarray | None = None,
+    positives: Rows,
+    negatives: Rows | None = None,
+    unlabeled: Rows | None = None,
     *,
     negative_weight: float = 1.0,
     unlabeled_weight: float = 1.0,
@@ -74,22 +80,26 @@ def user_model(
     fixed share, so ten downvotes do not drown two profile papers: positives and unlabeled
     count as balanced classes, downvotes add ``negative_weight`` times the positives' mass.
     """
-    pos = np.asarray(positives, dtype=np.float64)
-    if not len(pos):
+    n_pos = positives.shape[0]
+    if not n_pos:
         raise ValueError("a user model needs at least one positive paper")
-    dim = pos.shape[1]
-    neg = np.zeros((0, dim)) if negatives is None else np.asarray(negatives, dtype=np.float64)
-    unl = np.zeros((0, dim)) if unlabeled is None else np.asarray(unlabeled, dtype=np.float64)
-    x = np.vstack([pos, neg, unl])
-    y = np.r_[np.ones(len(pos)), np.zeros(len(neg) + len(unl))]
+    parts = [m for m in (positives, negatives, unlabeled) if m is not None]
+    x = (
+        sparse.vstack(parts).tocsr()
+        if any(sparse.issparse(m) for m in parts)
+        else np.vstack([np.asarray(m, dtype=np.float64) for m in parts])
+    )
+    n_neg = 0 if negatives is None else negatives.shape[0]
+    n_unl = 0 if unlabeled is None else unlabeled.shape[0]
+    y = np.r_[np.ones(n_pos), np.zeros(n_neg + n_unl)]
     w = np.r_[
-        np.full(len(pos), 1.0 / len(pos)),
-        np.full(len(neg), negative_weight / max(len(neg), 1)),
-        np.full(len(unl), unlabeled_weight / max(len(unl), 1)),
+        np.full(n_pos, 1.0 / n_pos),
+        np.full(n_neg, negative_weight / max(n_neg, 1)),
+        np.full(n_unl, unlabeled_weight / max(n_unl, 1)),
     ]
     # the loss is summed, so scale the weights to the number of examples: l2 then means the
     # same thing for a profile of 3 papers and one of 300
-    w *= len(x) / w.sum()
+    w *= x.shape[0] / w.sum()
     return fit_logistic(x, y, w, l2=l2)
 
 

@@ -22,6 +22,31 @@ class LexicalIndex:
     vocab: dict[str, int]
     idf: np.ndarray  # (V,)
     doc_weights: sparse.csr_matrix  # (N, V) BM25 term weights of the indexed documents
+    k1: float = 1.2
+    b: float = 0.75
+    avg_len: float = 1.0
+
+    def weigh(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+        """(D, V) BM25 term weights of other documents (e.g. profile papers) in this index's
+        space: its vocabulary, idf and average length; unknown features are dropped."""
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for di, feats in enumerate(docs):
+            counts: dict[int, int] = {}
+            for f in feats:
+                j = self.vocab.get(f)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            norm = self.k1 * (1.0 - self.b + self.b * len(feats) / max(self.avg_len, 1e-9))
+            for j, tf in counts.items():
+                rows.append(di)
+                cols.append(j)
+                vals.append(tf * (self.k1 + 1.0) / (tf + norm) * float(self.idf[j]))
+        return sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), (rows, cols)),
+            shape=(len(docs), len(self.vocab)),
+        )
 
     def query_matrix(self, queries: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """Binary (Q, V) presence matrix of each query's known features."""
@@ -81,4 +106,4 @@ def build_index(
     tf = tf.tocoo()
     w = tf.data * (k1 + 1.0) / (tf.data + norm[tf.row]) * idf[tf.col]
     weights = sparse.csr_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
-    return LexicalIndex(vocab=vocab, idf=idf, doc_weights=weights)
+    return LexicalIndex(vocab=vocab, idf=idf, doc_weights=weights, k1=k1, b=b, avg_len=avg_len)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from scipy import sparse
 
 from paperfeed.ids import title_key
 from paperfeed.models import Explanation, Paper, Recommendation
@@ -41,7 +42,8 @@ class RankParams:
     use_bigrams: bool = True
     # Per-user classifier (paperfeed.rank.learn): profile and upvoted papers against the
     # downvoted ones and, weakly, the candidates themselves.
-    classifier_weight: float = 0.0
+    classifier_weight: float = 0.0  # on the embeddings
+    lexical_classifier_weight: float = 0.0  # on L2-normalized BM25 term weights
     classifier_negative_weight: float = 1.0
     classifier_l2: float = 1.0
 
@@ -52,6 +54,12 @@ DEFAULT_PARAMS = RankParams()
 def _z(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
     return (x - float(x.mean())) / sd if sd > 1e-9 else np.zeros_like(x)
+
+
+def _unit_rows(x: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to unit L2 norm (empty rows stay empty)."""
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    return sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x
 
 
 def _parse_date(s: str | None) -> date | None:
@@ -207,6 +215,19 @@ def rank(
         )
         classifier = model.decision(cvecs)
         score = score + params.classifier_weight * _z(classifier)
+    lex_classifier = np.zeros(len(cands))
+    if params.lexical_classifier_weight:
+        x_cand = _unit_rows(index.doc_weights[keep])
+        neg_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in negatives]
+        model = user_model(
+            _unit_rows(index.weigh(prof_feats)),
+            _unit_rows(index.weigh(neg_feats)) if negatives else None,
+            x_cand,
+            negative_weight=params.classifier_negative_weight,
+            l2=params.classifier_l2,
+        )
+        lex_classifier = model.decision(x_cand)
+        score = score + params.lexical_classifier_weight * _z(lex_classifier)
     rec = recency([p.date for p in cands], params.recency_half_life_days)
     score = score + params.recency_weight * rec
 
@@ -256,6 +277,7 @@ def rank(
             "profile_lexical": float(lex_all[i]),
             "recency": float(rec[i]),
             "classifier": float(classifier[i]),
+            "lexical_classifier": float(lex_classifier[i]),
         }
         out.append(Recommendation(cands[i], float(score[i]), r, expl, comps))
     return out
