@@ -42,10 +42,11 @@ class RankParams:
     use_bigrams: bool = True
     # Per-user classifier (paperfeed.rank.learn): profile and upvoted papers against the
     # downvoted ones and, weakly, the candidates themselves.
-    classifier_weight: float = 0.0  # on the embeddings
-    lexical_classifier_weight: float = 0.0  # on L2-normalized BM25 term weights
+    classifier_weight: float = 0.5  # on the embeddings
+    lexical_classifier_weight: float = 0.5  # on L2-normalized BM25 term weights
     classifier_negative_weight: float = 1.0
     classifier_l2: float = 1.0
+    classifier_full_at: int = 5  # profile papers (and upvotes) at which they get full weight
 
 
 DEFAULT_PARAMS = RankParams()
@@ -204,8 +205,12 @@ def rank(
         + params.lexical_weight * _z(lex_max)
         + params.profile_lexical_weight * _z(lex_all)
     )
+    # A classifier needs examples to generalize from: with one profile paper it is only a
+    # noisier similarity, so its weight ramps up from 0 at one positive to full at
+    # ``classifier_full_at`` (a query-by-example search keeps the similarity ranking).
+    trust = min(1.0, (len(profile) - 1) / max(params.classifier_full_at - 1, 1))
     classifier = np.zeros(len(cands))
-    if params.classifier_weight:
+    if params.classifier_weight and trust > 0:
         model = user_model(
             pvecs,
             negative_vecs if negatives else None,
@@ -214,9 +219,9 @@ def rank(
             l2=params.classifier_l2,
         )
         classifier = model.decision(cvecs)
-        score = score + params.classifier_weight * _z(classifier)
+        score = score + trust * params.classifier_weight * _z(classifier)
     lex_classifier = np.zeros(len(cands))
-    if params.lexical_classifier_weight:
+    if params.lexical_classifier_weight and trust > 0:
         x_cand = _unit_rows(index.doc_weights[keep])
         neg_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in negatives]
         model = user_model(
@@ -227,7 +232,7 @@ def rank(
             l2=params.classifier_l2,
         )
         lex_classifier = model.decision(x_cand)
-        score = score + params.lexical_classifier_weight * _z(lex_classifier)
+        score = score + trust * params.lexical_classifier_weight * _z(lex_classifier)
     rec = recency([p.date for p in cands], params.recency_half_life_days)
     score = score + params.recency_weight * rec
 
