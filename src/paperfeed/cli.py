@@ -435,6 +435,11 @@ def main() -> None:
     """Entry point: user errors are one line; anything else too, unless PAPERFEED_DEBUG=1."""
     try:
         cli(standalone_mode=True)
+    except BrokenPipeError:
+        # the reader went away (`paperfeed parse FILE | head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
     except Exception as e:
         if os.environ.get("PAPERFEED_DEBUG"):
             raise

@@ -25,6 +25,8 @@ def user_errors(fn: F) -> F:
             raise click.ClickException(" ".join(str(e).split())) from None
         except KeyError as e:
             raise click.ClickException(str(e.args[0] if e.args else e)) from None
+        except BrokenPipeError:
+            raise  # the reader of our output went away (`… | head`): not the user's error
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
             raise click.ClickException(f"{where}{e.strerror or e}") from None
