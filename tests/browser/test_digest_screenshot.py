@@ -65,7 +65,8 @@ def test_digest_screenshot(tmp_path: Path) -> None:
     links = digest_links(
         b"k" * 32, "https://papers.example.org", "linda", [r.paper for r in recs], now=0
     )
-    content = render_digest(recs, links, user="linda", day="2026-08-21")
+    # three recommendations, then one paper in the "help paperfeed learn" section
+    content = render_digest(recs[:3], links, user="linda", day="2026-08-21", ask=recs[3:])
     page = tmp_path / "digest.html"
     page.write_text(content.html, encoding="utf-8")
     shot = tmp_path / "digest.png"
