@@ -12,10 +12,16 @@ DIGEST=out/demo-digest.html
 mkdir -p out
 
 if [[ ! -f "$CORPUS" || ! -f "$SEED" ]]; then
-  echo "demo: $CORPUS or $SEED not found." >&2
-  echo "demo: fetching the live arXiv listing arrives with the ingestion work; until then run the" >&2
-  echo "      demo with ../shared beside the repository (or SHARED=/path/to/shared make demo)." >&2
-  exit 1
+  # No shared data beside the repository: the live path. A profile from a few arXiv ids
+  # (papers of the seed-001 listing), today's arXiv listing as candidates.
+  echo "demo: $CORPUS or $SEED not found; using the live arXiv listing instead" >&2
+  $PF init
+  $PF fetch ids --profile linda 2408.12857 2409.01081 2408.06360 2408.12456
+  $PF fetch rss cs.LG cs.CL cs.AI
+  $PF recommend --user linda --days 7 --top 20
+  $PF recommend --user linda --days 7 --top 20 --format html --output "$DIGEST"
+  echo "demo: HTML digest written to $DIGEST (open it in a browser)"
+  exit 0
 fi
 
 $PF init
