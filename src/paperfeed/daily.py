@@ -184,15 +184,9 @@ class DailyRun:
         try:
             self.app.user_signals(user.name)  # a missing user or empty profile: no mail at all
             if self.app.store.papers_between(since, until, limit=1):
-                recs = self.app.recommend(user.name, since=since, until=until, top=user.size)
-                shown = {r.paper.id for r in recs}
-                ask = [
-                    r
-                    for r in self.app.calibrate(
-                        user.name, since=since, until=until, k=ASK_PER_DIGEST + len(recs)
-                    )
-                    if r.paper.id not in shown
-                ][:ASK_PER_DIGEST]
+                recs, ask = self.app.recommend_and_ask(
+                    user.name, since=since, until=until, top=user.size, k=ASK_PER_DIGEST
+                )
         except UserError as exc:
             log.warning("no digest for %s: %s", user.name, exc)
             return result("failed", str(exc))

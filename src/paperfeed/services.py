@@ -322,7 +322,7 @@ class Paperfeed:
         days: int | None = None,
         top: int = 20,
     ) -> list[Recommendation]:
-        return self._rank_user(user, since, until, days, top=top, params=self.params)
+        return self._rank_user(user, since, until, days, top=top)[0]
 
     def calibrate(
         self,
@@ -336,25 +336,32 @@ class Paperfeed:
         """Active learning: the ``k`` candidates whose rating would teach this user's model
         most (near the edge of what it would show, and unlike each other), explained as
         ``recommend`` explains them."""
-        params = replace(self.params, diversity=0.0, interest_penalty=0.0)
-        recs = self._rank_user(user, since, until, days, top=0, params=params)
-        if not recs:
-            return []
-        vecs = self.vectors([r.paper for r in recs])
-        picked = most_informative(np.array([r.score for r in recs]), vecs, k)
-        return [replace(recs[i], rank=n) for n, i in enumerate(picked, start=1)]
+        return self.recommend_and_ask(user, since=since, until=until, days=days, top=0, k=k)[1]
 
-    def _rank_user(
+    def recommend_and_ask(
         self,
         user: str,
-        since: str | None,
-        until: str | None,
-        days: int | None,
         *,
-        top: int,
-        params: RankParams,
-    ) -> list[Recommendation]:
-        """The one ranking path for a stored user over the papers listed in a window."""
+        since: str | None = None,
+        until: str | None = None,
+        days: int | None = None,
+        top: int = 20,
+        k: int = 3,
+    ) -> tuple[list[Recommendation], list[Recommendation]]:
+        """From one ranking: the ``top`` recommendations and, among the papers below them,
+        the ``k`` to ask the user about (:meth:`calibrate`), as a digest shows both."""
+        ranked, vecs = self._rank_user(user, since, until, days, top=0)
+        recs, rest = ranked[:top], ranked[top:]
+        if not rest or k <= 0:
+            return recs, []
+        picked = most_informative(np.array([r.score for r in rest]), vecs[top:], k)
+        return recs, [replace(rest[i], rank=n) for n, i in enumerate(picked, start=1)]
+
+    def _rank_user(
+        self, user: str, since: str | None, until: str | None, days: int | None, *, top: int
+    ) -> tuple[list[Recommendation], np.ndarray]:
+        """The one ranking path for a stored user over the papers listed in a window:
+        the recommendations and their candidate vectors, row for row."""
         positives, negatives, exclude = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
         cands = self.store.papers_between(since, until)
@@ -362,17 +369,20 @@ class Paperfeed:
             raise UserError(
                 f"no papers listed since {since}" + (f" until {until}" if until else "")
             )
-        return rank(
+        cvecs = self.vectors(cands)
+        recs = rank(
             positives,
             self.vectors(positives),
             cands,
-            self.vectors(cands),
+            cvecs,
             negatives=negatives,
             negative_vecs=self.vectors(negatives) if negatives else None,
             exclude=exclude,
             top=top,
-            params=params,
+            params=self.params,
         )
+        row = {p.id: i for i, p in enumerate(cands)}
+        return recs, cvecs[[row[r.paper.id] for r in recs]].reshape(len(recs), -1)
 
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
         """Candidates for search/similar: the dense and the full-text top ``n``, merged."""
