@@ -17,7 +17,7 @@ from paperfeed.sources.base import (
     month_number,
     split_authors,
 )
-from paperfeed.sources.jsonutil import JsonProblem, first_char, iter_json_array, loads_or_problem
+from paperfeed.sources.jsonutil import JsonProblem, array_items, first_char, loads_or_problem
 
 PAGE = "hf-papers-page"
 DAILY = "hf-daily-json"
@@ -265,11 +265,7 @@ def parse_daily_json(text: str, filename: str = "<text>") -> ParseResult:
     text = text.lstrip("\ufeff")
     items: list[tuple[int, Any]] = []
     if first_char(text) == "[":
-        for line, item in iter_json_array(text):
-            if isinstance(item, JsonProblem):
-                col.issue(col.at_line(line), item.message)
-            else:
-                items.append((line, item))
+        items = array_items(text, lambda line, msg: col.issue(col.at_line(line), msg))
     else:
         try:
             doc = loads_or_problem(text)

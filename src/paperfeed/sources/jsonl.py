@@ -30,7 +30,7 @@ from paperfeed.sources.base import (
     split_authors,
     split_categories,
 )
-from paperfeed.sources.jsonutil import JsonProblem, first_char, iter_json_array
+from paperfeed.sources.jsonutil import array_items, first_char
 
 FORMAT = "jsonl"
 
@@ -297,11 +297,8 @@ def parse(text: str, filename: str = "<text>", fmt: str = FORMAT) -> ParseResult
     col = Collector(fmt, filename)
     text = text.lstrip("\ufeff")
     if first_char(text) == "[":
-        for line, item in iter_json_array(text):
-            if isinstance(item, JsonProblem):
-                col.issue(col.at_line(line), item.message)
-            else:
-                _add_record(col, item, line)
+        for line, item in array_items(text, lambda n, msg: col.issue(col.at_line(n), msg)):
+            _add_record(col, item, line)
         return col.result()
 
     lines = text.splitlines()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _DECODER = json.JSONDecoder()
@@ -86,3 +86,15 @@ def first_char(text: str) -> str:
     """The first non-whitespace character ('' if none); a BOM counts as whitespace."""
     s = text.lstrip(_WS + "\ufeff")
     return s[:1]
+
+
+def array_items(text: str, report: Callable[[int, str], None]) -> list[tuple[int, Any]]:
+    """The good ``(line, element)`` pairs of a JSON array (:func:`iter_json_array`); each
+    damaged element goes to ``report(line, message)`` instead."""
+    out = []
+    for line, item in iter_json_array(text):
+        if isinstance(item, JsonProblem):
+            report(line, item.message)
+        else:
+            out.append((line, item))
+    return out

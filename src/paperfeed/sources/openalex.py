@@ -18,7 +18,7 @@ from paperfeed.sources.base import (
     clean,
     iso_date,
 )
-from paperfeed.sources.jsonutil import JsonProblem, first_char, iter_json_array, loads_or_problem
+from paperfeed.sources.jsonutil import JsonProblem, array_items, first_char, loads_or_problem
 
 FORMAT = "openalex-json"
 
@@ -141,13 +141,7 @@ def paper_from_work(work: Any, fmt: str = FORMAT) -> tuple[Paper, list[str]]:
 
 def _records(text: str, col: Collector) -> list[tuple[int, Any]]:
     if first_char(text) == "[":
-        out = []
-        for line, item in iter_json_array(text):
-            if isinstance(item, JsonProblem):
-                col.issue(col.at_line(line), item.message)
-            else:
-                out.append((line, item))
-        return out
+        return array_items(text, lambda line, msg: col.issue(col.at_line(line), msg))
     try:
         doc = loads_or_problem(text)
     except JsonProblem as whole_problem:

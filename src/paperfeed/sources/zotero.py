@@ -16,7 +16,7 @@ from paperfeed.sources.base import (
     clean,
     iso_date,
 )
-from paperfeed.sources.jsonutil import JsonProblem, first_char, iter_json_array, loads_or_problem
+from paperfeed.sources.jsonutil import JsonProblem, array_items, first_char, loads_or_problem
 
 CSL = "csl-json"
 ZOTERO = "zotero-json"
@@ -57,13 +57,7 @@ def _records(text: str, col: Collector) -> list[tuple[int, Any]]:
     """(line, item) for a JSON array (salvaging a truncated one) or a single document."""
     text = text.lstrip("\ufeff")
     if first_char(text) == "[":
-        out = []
-        for line, item in iter_json_array(text):
-            if isinstance(item, JsonProblem):
-                col.issue(col.at_line(line), item.message)
-            else:
-                out.append((line, item))
-        return out
+        return array_items(text, lambda line, msg: col.issue(col.at_line(line), msg))
     try:
         doc = loads_or_problem(text)
     except JsonProblem as exc:
