@@ -364,7 +364,7 @@ def run_authors(
         for m in METHODS:
             per_user[m].append(row[m])
     bar.close()
-    keys = [k for k in per_user[PAPERFEED][0]] if bench.users else list(METRICS)
+    keys = list(per_user[PAPERFEED][0]) if bench.users else list(METRICS)
     results = {m: {k: mean(u[k] for u in rows) for k in keys} for m, rows in per_user.items()}
     return results, per_user
 
