@@ -113,9 +113,9 @@ def main() -> None:
             print(f"## Author history, {corpus}, T={t}, {days} days, seed {SEED}\n")
             print(rep.describe() + "\n")
             print(markdown_table(rep.results, authors.METRICS, digits=3))
-            if rounds:
-                cols = [f"nDCG@10_{k}{r}" for r in range(1, rounds + 1) for k in ("noFB", "round")]
-                print("\nfeedback simulation (nDCG@10 over the papers not yet shown):\n")
+            for metric, title in authors.FEEDBACK_TABLES.items() if rounds else ():
+                print(f"\nFeedback simulation, {metric}: {title}\n")
+                cols = authors.feedback_columns(rounds, metric)
                 print(markdown_table(rep.results, cols, digits=3))
             print(f"\n({time.perf_counter() - t0:.0f} s)\n", flush=True)
             everything[f"authors {corpus} {t} {days}d"] = {

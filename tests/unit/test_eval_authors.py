@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import random
 
 import numpy as np
@@ -171,8 +173,9 @@ def test_every_method_runs_and_the_author_topics_are_found() -> None:
 
 
 def test_feedback_rounds_score_only_what_was_not_shown() -> None:
-    """Every round's figure is reported for every method, and a user whose one window
-    paper was among the first ten shown has nothing left to find in later rounds."""
+    """Every round's figure is reported for every method; a user whose one window paper
+    was among the first ten shown has nothing left to find (no nDCG, recall 1), and the
+    no-feedback figure ranks the same residual feed with the first ranking."""
     pytest.importorskip("sklearn")
     rows = synthetic_corpus(seed=3)
     emb = HashingEmbedder(64)
@@ -181,12 +184,17 @@ def test_feedback_rounds_score_only_what_was_not_shown() -> None:
     )
     for method, values in report.results.items():
         for r in (1, 2):
-            assert 0.0 <= values[f"nDCG@10_round{r}"] <= 1.0, method
-            assert 0.0 <= values[f"nDCG@10_noFB{r}"] <= 1.0, method
+            for key in ("nDCG@10_round", "nDCG@10_noFB", "Recall_round", "Recall_noFB"):
+                assert 0.0 <= values[f"{key}{r}"] <= 1.0, method
         for user in report.per_user[method]:
+            assert user["Recall_round1"] <= user["Recall_round2"], method
+            assert user["Recall_noFB1"] <= user["Recall_noFB2"], method
             if user["MRR"] >= 0.1:  # the single relevant paper was in the first ten
-                assert user["nDCG@10_round1"] == user["nDCG@10_noFB1"] == 0.0, method
+                assert math.isnan(user["nDCG@10_round1"]), method
+                assert math.isnan(user["nDCG@10_noFB1"]), method
+                assert user["Recall_round1"] == user["Recall_noFB1"] == 1.0, method
             else:  # still to find: feedback re-ranks, reading on does not
                 assert user["nDCG@10_noFB1"] == pytest.approx(
                     ndcg_at_k([0.0] * (int(1 / user["MRR"]) - 11) + [1.0], 10, ideal_gains=[1.0])
                 ), method
+                assert user["Recall_noFB1"] == (1.0 if user["MRR"] >= 1 / 20 else 0.0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import random
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -343,11 +344,9 @@ def run_authors(
 
     With ``feedback_rounds`` R > 0, each user is then shown the top
     :data:`SHOWN_PER_ROUND` papers they have not seen yet, rates their own papers up and
-    the rest down, and the method re-ranks; after round r, ``nDCG@10_round{r}`` scores the
-    ranking of the papers not yet shown against the relevant papers not yet shown (users
-    with none left count as 0: nothing more to find, so a method that found everything
-    early is not rewarded twice). ``nDCG@10_noFB{r}`` is the same measure for a user who
-    gives no feedback and just reads on down the first ranking: the lift is the ratio.
+    the rest down, and the method re-ranks; see :func:`_simulate_feedback` for the figures
+    this adds. A figure a user cannot have (nothing left to find) is NaN in ``per_user``
+    and left out of that figure's mean.
     """
     prep = _prepare(bench, embed, tfidf_texts, negatives, params)
     cand = prep.cand
@@ -365,15 +364,32 @@ def run_authors(
             per_user[m].append(row[m])
     bar.close()
     keys = list(per_user[PAPERFEED][0]) if bench.users else list(METRICS)
-    results = {m: {k: mean(u[k] for u in rows) for k in keys} for m, rows in per_user.items()}
+    results = {
+        m: {k: _mean_known(u[k] for u in rows) for k in keys} for m, rows in per_user.items()
+    }
     return results, per_user
 
 
-def _unseen_ndcg(order: Sequence[int], cand: Sequence[Paper], seen: set[int], user: User) -> float:
+def _mean_known(values: Iterable[float]) -> float:
+    """Mean of the values that are not NaN (0.0 if there are none)."""
+    known = [v for v in values if not math.isnan(v)]
+    return mean(known) if known else 0.0
+
+
+def _residual(
+    order: Sequence[int], cand: Sequence[Paper], seen: set[int], user: User
+) -> tuple[float, float]:
+    """(nDCG@10 of ``order`` over the papers not in ``seen`` against the relevant papers
+    not in ``seen``; Recall of the user's papers once the top 10 of that residual ranking
+    is shown too). nDCG is NaN when nothing relevant is left."""
     left = [i for i in order if i not in seen]
     rel = [cand[i].id in user.relevant for i in left]
     n_left = sum(rel)
-    return user_metrics(rel, n_left)["nDCG@10"] if n_left else 0.0
+    found = len(user.relevant) - n_left + sum(rel[:SHOWN_PER_ROUND])
+    recall = found / len(user.relevant)
+    if not n_left:
+        return math.nan, recall
+    return user_metrics(rel, n_left)["nDCG@10"], recall
 
 
 def _simulate_feedback(
@@ -383,13 +399,22 @@ def _simulate_feedback(
     rounds: int,
     row: dict[str, dict[str, float]],
 ) -> None:
-    """Add ``nDCG@10_round{r}`` and ``nDCG@10_noFB{r}`` for r = 1..rounds to ``row``."""
+    """Interactive sessions of ``rounds`` rounds, added to ``row`` for each method.
+
+    Round r shows the user the top :data:`SHOWN_PER_ROUND` papers they have not seen of
+    the method's current ranking, rates them (their own papers up, the rest down) and
+    re-ranks with every rating so far. Figures after round r, on the *residual* feed (the
+    papers not shown in rounds 1..r):
+
+    - ``nDCG@10_round{r}``: the re-ranked residual feed, against the relevant papers left;
+    - ``nDCG@10_noFB{r}``: the same residual feed ranked without any rating (the
+      method's first ranking with the shown papers taken out), so the two differ only in
+      the feedback; users with nothing left are out of both;
+    - ``Recall_round{r}`` / ``Recall_noFB{r}``: share of the user's papers among everything
+      shown in the r + 1 screens of the session (the screen after round r included), with
+      feedback and when the user just reads on down the first ranking.
+    """
     cand = prep.cand
-    for m in METHODS:
-        # without feedback: the user reads on down the first ranking
-        for r in range(1, rounds + 1):
-            seen = set(first[m][: SHOWN_PER_ROUND * r])
-            row[m][f"nDCG@10_noFB{r}"] = _unseen_ndcg(first[m], cand, seen, user)
     for m in METHODS:
         order, seen = first[m], set[int]()
         ups: list[str] = []
@@ -399,7 +424,25 @@ def _simulate_feedback(
                 seen.add(i)
                 (ups if cand[i].id in user.relevant else downs).append(cand[i].id)
             order = _orders(prep, user.profile, ups, downs, (m,))[m]
-            row[m][f"nDCG@10_round{r}"] = _unseen_ndcg(order, cand, seen, user)
+            row[m][f"nDCG@10_round{r}"], row[m][f"Recall_round{r}"] = _residual(
+                order, cand, seen, user
+            )
+            row[m][f"nDCG@10_noFB{r}"] = _residual(first[m], cand, seen, user)[0]
+            shown = first[m][: SHOWN_PER_ROUND * (r + 1)]
+            row[m][f"Recall_noFB{r}"] = sum(cand[i].id in user.relevant for i in shown) / len(
+                user.relevant
+            )
+
+
+FEEDBACK_TABLES: dict[str, str] = {
+    "nDCG@10": "nDCG@10 over the papers not yet shown, with and without the ratings",
+    "Recall": "share of the user's papers shown in the session's first r + 1 screens",
+}
+
+
+def feedback_columns(rounds: int, metric: str) -> list[str]:
+    """The columns of one feedback table (``metric``: a key of :data:`FEEDBACK_TABLES`)."""
+    return [f"{metric}_{kind}{r}" for r in range(1, rounds + 1) for kind in ("noFB", "round")]
 
 
 def sanity_text(p: Paper) -> str:

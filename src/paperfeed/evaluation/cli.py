@@ -145,8 +145,10 @@ def csfcube_cmd(ctx: click.Context, data: Path, facet: str, limit: int, as_json:
     default=0,
     show_default=True,
     help="Simulated feedback rounds: each shows the top 10 unseen papers, rates the "
-    "author's own up and the rest down, and re-ranks (adds nDCG@10_round1..R and, for "
-    "reading on without feedback, nDCG@10_noFB1..R).",
+    "author's own up and the rest down, and re-ranks. Adds nDCG@10_round1..R (the "
+    "papers not yet shown, re-ranked) and nDCG@10_noFB1..R (the same papers ranked "
+    "without the ratings), and Recall_round1..R / Recall_noFB1..R (share of the "
+    "author's papers shown in r+1 screens, with feedback / reading on).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print {method: {metric: value}}.")
 @click.pass_context
@@ -176,7 +178,13 @@ def authors_cmd(
       minilm-maxsim         best cosine to any profile paper
       rrf(bm25,svm,maxsim)  reciprocal rank fusion of the three
     """
-    from paperfeed.evaluation.authors import METRICS, evaluate_window, read_corpus
+    from paperfeed.evaluation.authors import (
+        FEEDBACK_TABLES,
+        METRICS,
+        evaluate_window,
+        feedback_columns,
+        read_corpus,
+    )
     from paperfeed.evaluation.harness import markdown_table, to_json
 
     rows = read_corpus(corpus)
@@ -196,8 +204,7 @@ def authors_cmd(
         return
     click.echo(report.describe() + "\n")
     click.echo(markdown_table(report.results, METRICS, digits=3))
-    if feedback_rounds:
-        rounds = range(1, feedback_rounds + 1)
-        cols = [f"nDCG@10_{kind}{r}" for r in rounds for kind in ("noFB", "round")]
-        click.echo("\nFeedback simulation (nDCG@10 over the papers not yet shown):\n")
+    for metric, title in FEEDBACK_TABLES.items() if feedback_rounds else ():
+        click.echo(f"\nFeedback simulation, {metric}: {title}\n")
+        cols = feedback_columns(feedback_rounds, metric)
         click.echo(markdown_table(report.results, cols, digits=3))

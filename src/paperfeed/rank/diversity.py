@@ -30,18 +30,18 @@ def mmr_order(
     rel = (scores - lo) / (hi - lo) if hi > lo else np.ones(n)
     max_sim = np.zeros(n)
     chosen: list[int] = []
-    label_counts: dict[int, int] = {}
+    lab = None if labels is None else np.unique(np.asarray(labels), return_inverse=True)[1]
+    label_counts = np.zeros(0 if lab is None else int(lab.max(initial=0)) + 1)
     available = np.ones(n, dtype=bool)
     for _ in range(k):
         value = (1.0 - diversity) * rel - diversity * max_sim
-        if labels is not None and label_penalty > 0 and chosen:
-            shares = np.array([label_counts.get(int(c), 0) for c in labels]) / len(chosen)
-            value = value - label_penalty * shares
+        if lab is not None and label_penalty > 0 and chosen:
+            value = value - label_penalty * label_counts[lab] / len(chosen)
         value = np.where(available, value, -np.inf)
         i = int(np.argmax(value))
         chosen.append(i)
         available[i] = False
-        if labels is not None:
-            label_counts[int(labels[i])] = label_counts.get(int(labels[i]), 0) + 1
+        if lab is not None:
+            label_counts[lab[i]] += 1
         max_sim = np.maximum(max_sim, vectors @ vectors[i])
     return np.asarray(chosen, dtype=np.int64)

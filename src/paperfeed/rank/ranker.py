@@ -138,6 +138,44 @@ def prepare_candidates(
     return CandidatePool(papers, np.asarray(vectors, dtype=np.float32), feats, build_index(feats))
 
 
+def lexical_classifier(
+    index: LexicalIndex,
+    keep: Sequence[int],
+    prof_feats: Sequence[Sequence[str]],
+    neg_feats: Sequence[Sequence[str]],
+    params: RankParams = DEFAULT_PARAMS,
+) -> np.ndarray:
+    """Decision values of a user's logistic regression on BM25 term weights for the indexed
+    documents ``keep``: profile papers positive, ``neg_feats`` (downvoted) negative, the
+    candidates weakly negative.
+
+    The model sees only the terms of the rated papers, plus one column for the share of a
+    candidate's (unit-length) weight that lies outside them. Terms no rated paper has could
+    only earn weight from the candidates, and fitting them made the solver's cost follow the
+    day's whole vocabulary (≈ 176k unigrams and bigrams for 1.8k candidates: ~1 s per user)
+    instead of the user's (a few hundred to a few thousand terms: ~50 ms).
+    """
+    pos = _unit_rows(index.weigh(prof_feats))
+    neg = _unit_rows(index.weigh(neg_feats)) if neg_feats else None
+    cols = np.unique(np.concatenate([pos.indices, neg.indices if neg is not None else []]))
+    cols = cols.astype(np.int64)
+
+    def restrict(x: sparse.csr_matrix) -> sparse.csr_matrix:
+        inside = x[:, cols]
+        rest = np.sqrt(np.clip(1.0 - np.asarray(inside.multiply(inside).sum(axis=1)), 0.0, None))
+        return sparse.hstack([inside, sparse.csr_matrix(rest)]).tocsr()
+
+    x_cand = restrict(_unit_rows(index.doc_weights[keep]))
+    model = user_model(
+        restrict(pos),
+        restrict(neg) if neg is not None else None,
+        x_cand,
+        negative_weight=params.classifier_negative_weight,
+        l2=params.classifier_l2,
+    )
+    return model.decision(x_cand)
+
+
 def rank(
     profile: Sequence[Paper],
     profile_vecs: np.ndarray,
@@ -222,16 +260,8 @@ def rank(
         score = score + trust * params.classifier_weight * _z(classifier)
     lex_classifier = np.zeros(len(cands))
     if params.lexical_classifier_weight and trust > 0:
-        x_cand = _unit_rows(index.doc_weights[keep])
         neg_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in negatives]
-        model = user_model(
-            _unit_rows(index.weigh(prof_feats)),
-            _unit_rows(index.weigh(neg_feats)) if negatives else None,
-            x_cand,
-            negative_weight=params.classifier_negative_weight,
-            l2=params.classifier_l2,
-        )
-        lex_classifier = model.decision(x_cand)
+        lex_classifier = lexical_classifier(index, keep, prof_feats, neg_feats, params)
         score = score + trust * params.lexical_classifier_weight * _z(lex_classifier)
     rec = recency([p.date for p in cands], params.recency_half_life_days)
     score = score + params.recency_weight * rec
