@@ -58,3 +58,36 @@ def test_most_informative_asks_about_the_edge_and_spreads_the_questions() -> Non
     pairs = {(i - 15) // 2 for i in picked if 15 <= i < 25}
     assert len(pairs) == len([i for i in picked if 15 <= i < 25])  # no duplicate pair asked
     assert most_informative(scores[:0], vecs[:0], 5) == []
+
+
+def test_lexical_classifier_learns_the_rated_papers_words() -> None:
+    """Fitted on the rated papers' terms only: candidates on the profile's subject score
+    above the rest, and a downvote pushes down the candidates that share its own terms."""
+    from paperfeed.rank.lexical import build_index, features
+    from paperfeed.rank.ranker import lexical_classifier
+
+    cands = [
+        "graph neural networks for molecule property prediction",
+        "message passing graph networks predict molecular properties",
+        "graph neural networks for traffic forecasting on road sensors",
+        "traffic forecasting with road sensor graphs and recurrent networks",
+        "convex optimization for sparse regression with lasso penalties",
+        "speech recognition with transformers on noisy audio",
+        "reinforcement learning for robot arm grasping",
+        "sparse regression and the lasso for genomics",
+    ]
+    feats = [features(t) for t in cands]
+    index = build_index(feats)
+    keep = list(range(len(cands)))
+    profile = [
+        features("graph neural networks on molecules and their properties"),
+        features("graph networks for traffic and road sensor data"),
+    ]
+    before = lexical_classifier(index, keep, profile, [])
+    assert min(before[:4]) > max(before[4:])
+    after = lexical_classifier(index, keep, profile, [features("traffic forecasting road sensors")])
+    assert (after[2] + after[3]) - (after[0] + after[1]) < (before[2] + before[3]) - (
+        before[0] + before[1]
+    )
+    for i in (2, 3):  # each traffic paper lost ground to the molecule papers
+        assert after[i] - after[:2].mean() < before[i] - before[:2].mean()

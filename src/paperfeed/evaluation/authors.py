@@ -214,7 +214,7 @@ class _Prepared:
     x_cand: Any
     tfidf: Any
     tokens: dict[str, list[str]]
-    cand_tokens: list[list[str]]
+    bm25: baselines.BM25Docs  # the candidates, for the BM25 baseline
     params: RankParams
 
 
@@ -247,7 +247,7 @@ def _prepare(
         x_cand=vectorizer.transform([sanity_text(p) for p in cand]),
         tfidf=vectorizer,
         tokens={pid: baselines.bm25_tokenize(papers[pid].text, stop) for pid in prof_ids},
-        cand_tokens=[baselines.bm25_tokenize(p.text, stop) for p in cand],
+        bm25=baselines.bm25_docs([baselines.bm25_tokenize(p.text, stop) for p in cand]),
         params=params,
     )
 
@@ -279,7 +279,7 @@ def _orders(
     def bm25() -> np.ndarray:
         if "bm25" not in cache:
             query = [t for i in lib for t in _tokens(prep, i)]
-            cache["bm25"] = baselines.bm25_scores(prep.cand_tokens, [query])[:, 0]
+            cache["bm25"] = prep.bm25.scores([query])[:, 0]
         return cache["bm25"]
 
     def maxsim() -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,20 +41,38 @@ def bm25_tokenize(text: str, stop_words: frozenset[str] = frozenset()) -> list[s
     return [t for t in _WORD.findall(text.lower()) if t not in stop_words]
 
 
-def bm25_scores(
-    docs: Sequence[Sequence[str]],
-    queries: Sequence[Sequence[str]],
-    *,
-    k1: float = 1.2,
-    b: float = 0.75,
-    query_tf: bool = True,
-) -> np.ndarray:
-    """``(len(docs), len(queries))`` Okapi BM25 scores of token lists.
+@dataclass(frozen=True, slots=True)
+class BM25Docs:
+    """BM25 term weights of a tokenized collection, built once and queried many times."""
 
-    ``score(d, q) = Σ_{t ∈ q} qtf · idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·|d|/avgdl))`` with
-    Lucene's ``idf = ln(1 + (N − df + 0.5)/(df + 0.5))`` (Robertson & Zaragoza, "The
-    Probabilistic Relevance Framework: BM25 and Beyond", 2009). ``qtf`` is the term's count
-    in the query (``query_tf=True``, as ``rank_bm25`` scores a token list) or 1.
+    vocab: dict[str, int]
+    weights: sparse.csr_matrix  # (n_docs, V)
+
+    def scores(self, queries: Sequence[Sequence[str]], *, query_tf: bool = True) -> np.ndarray:
+        """``(n_docs, len(queries))`` BM25 scores. ``qtf`` is the term's count in the query
+        (``query_tf=True``, as ``rank_bm25`` scores a token list) or 1."""
+        n_docs = self.weights.shape[0]
+        if n_docs == 0 or not self.vocab:
+            return np.zeros((n_docs, len(queries)))
+        q_rows: list[int] = []
+        q_cols: list[int] = []
+        for j, toks in enumerate(queries):
+            terms = [self.vocab[t] for t in toks if t in self.vocab]
+            if not query_tf:
+                terms = sorted(set(terms))
+            q_rows.extend([j] * len(terms))
+            q_cols.extend(terms)
+        q = sparse.csr_matrix(
+            (np.ones(len(q_rows)), (q_rows, q_cols)), shape=(len(queries), len(self.vocab))
+        )
+        return np.asarray((self.weights @ q.T).todense())
+
+
+def bm25_docs(docs: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> BM25Docs:
+    """Okapi BM25 term weights of token lists:
+    ``w(t, d) = idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·|d|/avgdl))`` with Lucene's
+    ``idf = ln(1 + (N − df + 0.5)/(df + 0.5))`` (Robertson & Zaragoza, "The Probabilistic
+    Relevance Framework: BM25 and Beyond", 2009); a query scores ``Σ_{t ∈ q} qtf · w(t, d)``.
     """
     vocab: dict[str, int] = {}
     rows: list[int] = []
@@ -64,7 +83,7 @@ def bm25_scores(
             cols.append(vocab.setdefault(t, len(vocab)))
     n_docs = len(docs)
     if n_docs == 0 or not vocab:
-        return np.zeros((n_docs, len(queries)))
+        return BM25Docs(vocab, sparse.csr_matrix((n_docs, len(vocab))))
     tf = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, cols)), shape=(n_docs, len(vocab))
     )  # duplicates are summed
@@ -76,19 +95,19 @@ def bm25_scores(
     coo = tf.tocoo()
     norm = k1 * (1.0 - b + b * doc_len[coo.row] / avgdl)
     w = coo.data * (k1 + 1.0) / (coo.data + norm) * idf[coo.col]
-    weights = sparse.csr_matrix((w, (coo.row, coo.col)), shape=tf.shape)
-    q_rows: list[int] = []
-    q_cols: list[int] = []
-    for j, toks in enumerate(queries):
-        terms = [vocab[t] for t in toks if t in vocab]
-        if not query_tf:
-            terms = sorted(set(terms))
-        q_rows.extend([j] * len(terms))
-        q_cols.extend(terms)
-    q = sparse.csr_matrix(
-        (np.ones(len(q_rows)), (q_rows, q_cols)), shape=(len(queries), len(vocab))
-    )
-    return np.asarray((weights @ q.T).todense())
+    return BM25Docs(vocab, sparse.csr_matrix((w, (coo.row, coo.col)), shape=tf.shape))
+
+
+def bm25_scores(
+    docs: Sequence[Sequence[str]],
+    queries: Sequence[Sequence[str]],
+    *,
+    k1: float = 1.2,
+    b: float = 0.75,
+    query_tf: bool = True,
+) -> np.ndarray:
+    """``(len(docs), len(queries))`` Okapi BM25 scores of token lists (see :func:`bm25_docs`)."""
+    return bm25_docs(docs, k1=k1, b=b).scores(queries, query_tf=query_tf)
 
 
 def tfidf_cosine_scores(
