@@ -398,6 +398,7 @@ def _simulate_feedback(
     first: dict[str, list[int]],
     rounds: int,
     row: dict[str, dict[str, float]],
+    methods: Collection[str] = METHODS,
 ) -> None:
     """Interactive sessions of ``rounds`` rounds, added to ``row`` for each method.
 
@@ -415,7 +416,7 @@ def _simulate_feedback(
       feedback and when the user just reads on down the first ranking.
     """
     cand = prep.cand
-    for m in METHODS:
+    for m in methods:
         order, seen = first[m], set[int]()
         ups: list[str] = []
         downs: list[str] = []

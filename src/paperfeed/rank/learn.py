@@ -59,9 +59,7 @@ def fit_logistic(
     # Each step is a few small matrix-vector products: BLAS threads only add synchronization,
     # which costs 8x when another process holds the second core (measured on 2 cores).
     with threadpool_limits(1, user_api="blas"):
-        res = minimize(
-            loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 100}
-        )
+        res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 100})
     return LinearModel(res.x[:d].copy(), float(res.x[d]))
 
 

@@ -1,0 +1,70 @@
+"""Time of the ranking function alone for one stored user, with and without the per-user
+classifiers (median of ``--repeats``), on vectors already in the store.
+
+    .venv/bin/python benchmarks/bench_rank.py --home out/demo-home --user linda --days 30
+
+Run `make demo` first for that home (it embeds the demo's papers); any home whose user and
+candidates are embedded works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+from pathlib import Path
+
+from paperfeed.config import Config
+from paperfeed.embed import get_embedder
+from paperfeed.rank import DEFAULT_PARAMS, rank
+from paperfeed.services import Paperfeed, days_before
+from paperfeed.store import open_store
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home", type=Path, required=True)
+    ap.add_argument("--user", required=True)
+    ap.add_argument("--days", type=int, default=30, help="candidates: the last DAYS listed")
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+
+    cfg = Config.load(args.home)
+    with open_store(cfg.db_path) as store:
+        pf = Paperfeed(store, lambda: get_embedder(cache_dir=cfg.model_cache))
+        positives, negatives, exclude = pf.user_signals(args.user)
+        newest = store.latest_date()
+        if newest is None:
+            raise SystemExit("the store has no papers")
+        cands = store.papers_between(days_before(newest, args.days))
+        pv, cv = pf.vectors(positives), pf.vectors(cands)
+        nv = pf.vectors(negatives) if negatives else None
+        print(
+            f"{len(positives)} profile papers, {len(negatives)} downvoted, {len(cands)} candidates"
+        )
+        without = dataclasses.replace(
+            DEFAULT_PARAMS, classifier_weight=0.0, lexical_classifier_weight=0.0
+        )
+        print("| `rank()` | median s |\n|---|---:|")
+        for name, params in (("with the classifiers", DEFAULT_PARAMS), ("without", without)):
+            times = []
+            for _ in range(args.repeats):
+                t0 = time.perf_counter()
+                rank(
+                    positives,
+                    pv,
+                    cands,
+                    cv,
+                    negatives=negatives,
+                    negative_vecs=nv,
+                    exclude=exclude,
+                    top=20,
+                    params=params,
+                )
+                times.append(time.perf_counter() - t0)
+            print(f"| {name} | {statistics.median(times):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
