@@ -119,8 +119,9 @@ def main() -> None:
 def rank_only(home: Path, since: str) -> float:
     """Median time of the ranking function alone on vectors already loaded."""
     sys.path.insert(0, str(ROOT / "src"))
+    from bench_rank import median_rank_time
+
     from paperfeed.embed import get_embedder
-    from paperfeed.rank import rank
     from paperfeed.services import embed_papers
     from paperfeed.store import open_store
 
@@ -130,12 +131,7 @@ def rank_only(home: Path, since: str) -> float:
         cands = store.papers_between(since)
         pv, _ = embed_papers(store, emb, prof)
         cv, _ = embed_papers(store, emb, cands)
-        times = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            rank(prof, pv, cands, cv, top=20)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        return median_rank_time(prof, pv, cands, cv)
 
 
 if __name__ == "__main__":
