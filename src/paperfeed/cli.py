@@ -7,15 +7,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from paperfeed.clickutil import iso_date, user_errors
+from paperfeed.clickutil import F, iso_date, user_errors
 from paperfeed.config import SETTINGS, Config
 from paperfeed.models import RATING_VALUES, Recommendation
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 _SETTINGS_HELP = "\b\n" + "\n".join(f"{s.env}: {s.help} (default {s.default})" for s in SETTINGS)
 

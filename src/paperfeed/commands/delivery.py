@@ -11,17 +11,14 @@ import contextlib
 import fcntl
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from paperfeed.clickutil import iso_date, user_errors
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 # --- shared helpers ---------------------------------------------------------------------------
 

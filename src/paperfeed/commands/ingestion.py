@@ -12,17 +12,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import numpy as np
 
-from paperfeed.clickutil import iso_date, user_errors
+from paperfeed.clickutil import F, iso_date, user_errors
 from paperfeed.models import Paper
 from paperfeed.sources import FORMATS, ParseIssue, ParseResult
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 # --- shared helpers ---------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 import numpy as np
@@ -18,8 +17,6 @@ import numpy as np
 from paperfeed.clickutil import iso_date, user_errors
 from paperfeed.config import Config
 from paperfeed.models import Paper
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 PUBLISHED_CSFCUBE = (
     "published (MAP / NDCG%20, whole-abstract queries): SPECTER 34.23 / 53.28, "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,24 +28,12 @@ class LexicalIndex:
 
     def weigh(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """(D, V) BM25 term weights of other documents (e.g. profile papers) in this index's
-        space: its vocabulary, idf and average length; unknown features are dropped."""
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for di, feats in enumerate(docs):
-            counts: dict[int, int] = {}
-            for f in feats:
-                j = self.vocab.get(f)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            norm = self.k1 * (1.0 - self.b + self.b * len(feats) / max(self.avg_len, 1e-9))
-            for j, tf in counts.items():
-                rows.append(di)
-                cols.append(j)
-                vals.append(tf * (self.k1 + 1.0) / (tf + norm) * float(self.idf[j]))
-        return sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)),
-            shape=(len(docs), len(self.vocab)),
+        space: its vocabulary, idf and average length; unknown features are dropped (but
+        still count in a document's length)."""
+        rows, cols, tf = _term_counts(docs, self.vocab.get)
+        doc_len = np.array([len(f) for f in docs], dtype=np.float64)
+        return _bm25_weights(
+            rows, cols, tf, doc_len, self.avg_len, self.idf, self.k1, self.b, len(self.vocab)
         )
 
     def query_matrix(self, queries: Sequence[Sequence[str]]) -> sparse.csr_matrix:
@@ -79,31 +67,56 @@ def build_index(
 ) -> LexicalIndex:
     """Index ``docs`` (feature lists). ``background`` documents only add to document frequencies."""
     vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for di, feats in enumerate(docs):
-        counts: dict[int, int] = {}
-        for f in feats:
-            j = vocab.setdefault(f, len(vocab))
-            counts[j] = counts.get(j, 0) + 1
-        rows.extend([di] * len(counts))
-        cols.extend(counts.keys())
-        vals.extend(counts.values())
-    n_docs, n_terms = len(docs), len(vocab)
-    tf = sparse.csr_matrix(
-        (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(n_docs, n_terms)
-    )
-    df = np.asarray((tf > 0).sum(axis=0)).ravel().astype(np.float64)
+    rows, cols, tf = _term_counts(docs, lambda f: vocab.setdefault(f, len(vocab)))
+    n_docs = len(docs)
+    df = np.bincount(cols, minlength=len(vocab)).astype(np.float64)  # (row, col) pairs are unique
     for feats in background:
         for j in {vocab[f] for f in feats if f in vocab}:
             df[j] += 1
     total = n_docs + len(background)
     idf = np.log1p((total - df + 0.5) / (df + 0.5)).astype(np.float32)
-    doc_len = np.asarray(tf.sum(axis=1)).ravel()
+    doc_len = np.bincount(rows, weights=tf, minlength=n_docs)
     avg_len = float(doc_len.mean()) if n_docs else 1.0
-    norm = k1 * (1.0 - b + b * doc_len / max(avg_len, 1e-9))
-    tf = tf.tocoo()
-    w = tf.data * (k1 + 1.0) / (tf.data + norm[tf.row]) * idf[tf.col]
-    weights = sparse.csr_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
+    weights = _bm25_weights(rows, cols, tf, doc_len, avg_len, idf, k1, b, len(vocab))
     return LexicalIndex(vocab=vocab, idf=idf, doc_weights=weights, k1=k1, b=b, avg_len=avg_len)
+
+
+def _term_counts(
+    docs: Sequence[Sequence[str]], column: Callable[[str], int | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, count) of every distinct feature of every document, as COO arrays;
+    ``column`` maps a feature to its column (None: leave it out)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[int] = []
+    for di, feats in enumerate(docs):
+        counts: dict[int, int] = {}
+        for f in feats:
+            j = column(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        rows.extend([di] * len(counts))
+        cols.extend(counts.keys())
+        vals.extend(counts.values())
+    return (
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(cols, dtype=np.int64),
+        np.asarray(vals, dtype=np.float64),
+    )
+
+
+def _bm25_weights(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    tf: np.ndarray,
+    doc_len: np.ndarray,
+    avg_len: float,
+    idf: np.ndarray,
+    k1: float,
+    b: float,
+    n_terms: int,
+) -> sparse.csr_matrix:
+    """``tf·(k1+1) / (tf + k1·(1 − b + b·|d|/avgdl)) · idf`` for each (row, col, tf)."""
+    norm = k1 * (1.0 - b + b * doc_len[rows] / max(avg_len, 1e-9))
+    w = tf * (k1 + 1.0) / (tf + norm) * idf[cols]
+    return sparse.csr_matrix((w.astype(np.float32), (rows, cols)), shape=(len(doc_len), n_terms))
