@@ -115,12 +115,8 @@ def fetch_sources(
                 result.read, result.new = summary.read, summary.inserted
             else:
                 parsed = remote(kind, arg, day)
-                papers = [p for p in parsed.papers if not p.extra.get("needs_fetch")]
-                result.read = len(parsed.papers)
-                if papers:
-                    stats = app.store.upsert_papers(papers, source=parsed.format or kind)
-                    result.new = stats.inserted
-                    app.vectors(app.store.get_papers([p.id for p in papers]))
+                summary = app.store_result(kind, parsed, embed=True)
+                result.read, result.new = len(parsed.papers), summary.inserted
         except Exception as exc:  # one broken source must not stop the others or delivery
             known = isinstance(exc, ValueError | OSError)
             result.error = str(exc) if known else f"{type(exc).__name__}: {exc}"

@@ -19,7 +19,7 @@ from paperfeed.models import RATING_VALUES, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
 from paperfeed.rank.learn import most_informative
-from paperfeed.sources import ParseIssue, iter_jsonl_papers, parse_path, parse_text
+from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
 from paperfeed.store import SQLiteStore
 
 EMBED_CHUNK = 256  # texts embedded and committed together: a crash keeps finished chunks
@@ -185,6 +185,41 @@ class Paperfeed:
             _, summary.embedded = embed_papers(
                 self.store, self.embedder, stored, progress=self.progress
             )
+        return summary
+
+    def store_result(
+        self,
+        label: str,
+        result: ParseResult,
+        *,
+        profile: str | None = None,
+        summary: ImportSummary | None = None,
+        embed: bool = False,
+    ) -> ImportSummary:
+        """Store what a parser or fetcher gave (stubs that still need fetching are left out),
+        optionally add it to ``profile`` and embed it; counts go into ``summary``."""
+        summary = summary or ImportSummary(source=label, source_name=result.format)
+        papers = [p for p in result.papers if not p.extra.get("needs_fetch")]
+        skipped = sum(1 for i in result.issues if i.skipped)
+        summary.issues.extend(result.issues)
+        summary.skipped += skipped
+        summary.read += len(papers) + skipped
+        if not papers:
+            return summary
+        stats = self.store.upsert_papers(papers, source=result.format or label)
+        summary.inserted += stats.inserted
+        summary.updated += stats.updated
+        summary.unchanged += stats.unchanged
+        summary.merged += stats.merged
+        if profile:
+            summary.added_to_profile += self.store.add_profile_papers(
+                profile, [p.id for p in papers]
+            )
+        if embed:
+            stored = self.store.get_papers([p.id for p in papers])
+            summary.embedded += embed_papers(
+                self.store, self.embedder, stored, progress=self.progress
+            )[1]
         return summary
 
     def _read(self, path: Path, fmt: str | None, summary: ImportSummary) -> list[Paper]:

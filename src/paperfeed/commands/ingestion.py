@@ -44,6 +44,18 @@ def _open_store(ctx: click.Context) -> Any:
     return store
 
 
+def _app(ctx: click.Context) -> Any:
+    from paperfeed.embed import get_embedder
+    from paperfeed.services import Paperfeed
+
+    cfg = _config(ctx)
+    return Paperfeed(
+        store=_open_store(ctx),
+        embedder_factory=lambda: get_embedder(cache_dir=cfg.model_cache),
+        progress=_progress(ctx),
+    )
+
+
 def _echo_issues(issues: Sequence[ParseIssue], limit: int = 20) -> None:
     for issue in issues[:limit]:
         kind = "skipped" if issue.skipped else "note"
@@ -234,24 +246,9 @@ def _store_result(
     summary: Any | None = None,
 ) -> Any:
     """Upsert a fetch result (and add it to a profile); returns the import summary."""
-    from paperfeed.services import ImportSummary
-
-    summary = summary or ImportSummary(source=label, source_name=result.format)
-    store = ctx.meta.get("paperfeed.store") or _open_store(ctx)
-    ctx.meta["paperfeed.store"] = store
-    papers = [p for p in result.papers if not p.extra.get("needs_fetch")]
-    summary.issues.extend(result.issues)
-    summary.skipped += sum(1 for i in result.issues if i.skipped)
-    summary.read += len(papers) + sum(1 for i in result.issues if i.skipped)
-    if papers:
-        stats = store.upsert_papers(papers, source=result.format or label)
-        summary.inserted += stats.inserted
-        summary.updated += stats.updated
-        summary.unchanged += stats.unchanged
-        summary.merged += stats.merged
-        if profile:
-            summary.added_to_profile += store.add_profile_papers(profile, [p.id for p in papers])
-    return summary
+    app = ctx.meta.get("paperfeed.app") or _app(ctx)
+    ctx.meta["paperfeed.app"] = app
+    return app.store_result(label, result, profile=profile, summary=summary)
 
 
 def _report(summary: Any, as_json: bool, extra: dict[str, Any] | None = None) -> None:
