@@ -121,17 +121,13 @@ def rank_only(home: Path, since: str) -> float:
     sys.path.insert(0, str(ROOT / "src"))
     from bench_rank import median_rank_time
 
-    from paperfeed.embed import get_embedder
-    from paperfeed.services import embed_papers
-    from paperfeed.store import open_store
+    from paperfeed.embed import DEFAULT_MODEL
+    from paperfeed.services import Paperfeed
 
-    with open_store(home / "paperfeed.db") as store:
-        emb = get_embedder()
-        prof = store.profile_papers("bench")
-        cands = store.papers_between(since)
-        pv, _ = embed_papers(store, emb, prof)
-        cv, _ = embed_papers(store, emb, cands)
-        return median_rank_time(prof, pv, cands, cv)
+    with Paperfeed.open(home / "paperfeed.db", model=DEFAULT_MODEL) as app:
+        prof = app.profile("bench")
+        cands = app.candidates(since)
+        return median_rank_time(prof, app.vectors(prof), cands, app.vectors(cands))
 
 
 if __name__ == "__main__":

@@ -23,12 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from paperfeed.config import Config
-from paperfeed.embed import get_embedder
 from paperfeed.evaluation import authors, csfcube
 from paperfeed.evaluation.harness import markdown_table
 from paperfeed.models import Paper
-from paperfeed.services import embed_papers
-from paperfeed.store import open_store
+from paperfeed.services import Paperfeed
 
 WINDOWS: tuple[tuple[str, str, int], ...] = (
     ("arxiv-cs-2025-2026.jsonl.gz", "2026-02-01", 28),  # the reference window
@@ -70,14 +68,15 @@ def main() -> None:
     args = ap.parse_args()
 
     cfg = Config.load(args.home)
-    store = open_store(cfg.db_path)
-    embedder = get_embedder(cache_dir=cfg.model_cache)
     progress = sys.stderr.isatty()
+    app = Paperfeed.open(
+        cfg.db_path, model=cfg.model, model_cache=cfg.model_cache, progress=progress
+    )
 
     def embed(papers: Sequence[Paper]) -> np.ndarray:
-        return embed_papers(store, embedder, papers, progress=progress)[0]
+        return app.vectors(papers)
 
-    everything: dict[str, object] = {"embedder": embedder.name}
+    everything: dict[str, object] = {"embedder": app.embedder.name}
     if args.only in (None, "csfcube"):
         t0 = time.perf_counter()
         data = csfcube.load_csfcube(args.data / "csfcube")
@@ -124,7 +123,7 @@ def main() -> None:
             }
             if args.json:  # written as we go: a long run that is stopped keeps what it did
                 args.json.write_text(json.dumps(everything, indent=1))
-    store.close()
+    app.close()
     if args.json:
         args.json.write_text(json.dumps(everything, indent=1))
 

@@ -20,11 +20,9 @@ from typing import Any
 import numpy as np
 
 from paperfeed.config import Config
-from paperfeed.embed import get_embedder
 from paperfeed.models import Paper
 from paperfeed.rank import DEFAULT_PARAMS, rank
-from paperfeed.services import Paperfeed, days_before
-from paperfeed.store import open_store
+from paperfeed.services import Paperfeed
 
 
 def main() -> None:
@@ -36,13 +34,10 @@ def main() -> None:
     args = ap.parse_args()
 
     cfg = Config.load(args.home)
-    with open_store(cfg.db_path) as store:
-        pf = Paperfeed(store, lambda: get_embedder(cache_dir=cfg.model_cache))
+    with Paperfeed.open(cfg.db_path, model=cfg.model, model_cache=cfg.model_cache) as pf:
         positives, negatives, exclude = pf.user_signals(args.user)
-        newest = store.latest_date()
-        if newest is None:
-            raise SystemExit("the store has no papers")
-        cands = store.papers_between(days_before(newest, args.days))
+        since, _ = pf.candidate_window(None, None, args.days)
+        cands = pf.candidates(since)
         pv, cv = pf.vectors(positives), pf.vectors(cands)
         nv = pf.vectors(negatives) if negatives else None
         print(

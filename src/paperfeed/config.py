@@ -54,6 +54,13 @@ class Config:
     def db_path(self) -> Path:
         return self.home / "paperfeed.db"
 
+    @property
+    def model(self) -> str:
+        """The embedding model named by ``config.toml`` (every command ranks with it)."""
+        from paperfeed.delivery_config import load_delivery_settings
+
+        return load_delivery_settings(self.home).model
+
     @classmethod
     def load(cls, home: str | Path | None = None) -> Config:
         if home is None:

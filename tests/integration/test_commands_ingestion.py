@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from paperfeed.cli import cli
-from paperfeed.commands import register
 from paperfeed.fetch.replay import ReplayServer, Reply, Route
 from paperfeed.store import open_store
 
@@ -22,8 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures"
 SEED_001 = ROOT.parent / "shared" / "seeds" / "001_d815dd8ff115ccd5.txt"
 JSON = "application/json; charset=utf-8"
-
-register(cli)
 
 
 def run(home: Path, *args: str, input: str | None = None) -> Result:

@@ -11,10 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-import paperfeed.embed
+from paperfeed.cli.evaluate import eval_group
 from paperfeed.config import Config
-from paperfeed.embed import HashingEmbedder
-from paperfeed.evaluation.cli import eval_group
 
 pytestmark = pytest.mark.integration
 pytest.importorskip("sklearn")
@@ -30,12 +28,14 @@ WORDS = [
 @pytest.fixture()
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Invoke the eval group under a root group that sets ctx.obj like the main CLI."""
-    monkeypatch.setattr(paperfeed.embed, "get_embedder", lambda **kw: HashingEmbedder(64))
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('model = "hashing-64"\n')
 
     @click.group()
     @click.pass_context
     def root(ctx: click.Context) -> None:
-        ctx.obj = {"config": Config(home=tmp_path / "home"), "progress": False}
+        ctx.obj = {"config": Config(home=home), "progress": False}
 
     root.add_command(eval_group)
 

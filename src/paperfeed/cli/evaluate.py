@@ -1,21 +1,19 @@
 """``paperfeed eval``: ranking-quality benchmarks, paperfeed next to its baselines.
 
-Register with ``cli.add_command(eval_group)``. Embeddings go through the store's cache
-(``<home>/paperfeed.db``), so a rerun embeds nothing.
+Embeddings go through the store's cache (``<home>/paperfeed.db``), so a rerun embeds nothing.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 import numpy as np
 
-from paperfeed.clickutil import iso_date, user_errors
-from paperfeed.config import Config
+from paperfeed.cli import common
+from paperfeed.cli.common import iso_date, user_errors
 from paperfeed.models import Paper
 
 PUBLISHED_CSFCUBE = (
@@ -28,28 +26,9 @@ def _data_default(name: str) -> Callable[[], str]:
     return lambda: str(Path(os.environ.get("PAPERFEED_DATA") or "../shared/data") / name)
 
 
-def _settings(ctx: click.Context) -> tuple[Config, bool]:
-    """(config, progress) from the main group, or the defaults when run on its own."""
-    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
-    cfg = obj.get("config") or Config.load()
-    return cfg, bool(obj.get("progress", sys.stderr.isatty()))
-
-
 def _embed_fn(ctx: click.Context) -> tuple[Callable[[Sequence[Paper]], np.ndarray], bool]:
-    """An ``embed(papers)`` over this home's store cache and the default model."""
-    from paperfeed.embed import get_embedder
-    from paperfeed.services import embed_papers
-    from paperfeed.store import open_store
-
-    cfg, progress = _settings(ctx)
-    store = open_store(cfg.db_path)
-    ctx.call_on_close(store.close)
-    embedder = get_embedder(cache_dir=cfg.model_cache)
-
-    def embed(papers: Sequence[Paper]) -> np.ndarray:
-        return embed_papers(store, embedder, papers, progress=progress)[0]
-
-    return embed, progress
+    """An ``embed(papers)`` over this home's store cache and the configured model."""
+    return common.app(ctx).vectors, common.progress(ctx)
 
 
 @click.group("eval")
@@ -205,3 +184,6 @@ def authors_cmd(
         click.echo(f"\nFeedback simulation, {metric}: {title}\n")
         cols = feedback_columns(feedback_rounds, metric)
         click.echo(markdown_table(report.results, cols, digits=3))
+
+
+COMMANDS: tuple[click.Command, ...] = (eval_group,)

@@ -1,7 +1,7 @@
 """Delivery commands: ``daily`` (fetch, rank, e-mail), ``serve`` (rating, unsubscribe and feed
 links), ``feed`` (an RSS/Atom file), ``subscribe`` and ``config-example``.
 
-Plain click commands registered by :func:`paperfeed.commands.register`; settings come from
+Plain click commands registered by :mod:`paperfeed.cli`; settings come from
 ``<home>/config.toml`` (:mod:`paperfeed.delivery_config`).
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from paperfeed.clickutil import iso_date, user_errors
+from paperfeed.cli.common import iso_date, user_errors
 
 # --- shared helpers ---------------------------------------------------------------------------
 

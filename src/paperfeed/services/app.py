@@ -1,146 +1,85 @@
-"""The use cases — ingest, profile, recommend, rate, search, similar, batch rank — that the
-CLI (and later the web app, digests and cron) call. The store and the embedder come in from
-outside; ranking is :func:`paperfeed.rank.rank`, the same for every caller."""
+"""The library object: every use case over one store and one embedder — ingest, profiles,
+ratings, recommend, calibrate, search, similar, batch ranking. The CLI, the daily run, the web
+endpoints and the benchmarks all call it; ranking is :func:`paperfeed.rank.rank` for each."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import TracebackType
 
 import numpy as np
 from tqdm import tqdm
 
 from paperfeed import ids
-from paperfeed.embed import Embedder
+from paperfeed.embed import Embedder, get_embedder, prepare
 from paperfeed.models import RATING_VALUES, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
 from paperfeed.rank.learn import most_informative
+from paperfeed.services.common import (
+    ImportSummary,
+    UserError,
+    batched,
+    days_before,
+    embed_papers,
+    looks_like_jsonl,
+)
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
-from paperfeed.store import SQLiteStore
-
-EMBED_CHUNK = 256  # texts embedded and committed together: a crash keeps finished chunks
-
-
-class UserError(ValueError):
-    """A problem the user can fix; shown as one line."""
-
-
-@dataclass
-class ImportSummary:
-    """What an ingest or profile import did."""
-
-    source: str
-    source_name: str = ""
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    skipped: int = 0
-    filtered: int = 0
-    embedded: int = 0
-    added_to_profile: int = 0
-    issues: list[ParseIssue] = field(default_factory=list)
-
-    def line(self) -> str:
-        parts = [
-            f"{self.source}: read {self.read}",
-            f"{self.inserted} new",
-            f"{self.updated} updated",
-            f"{self.unchanged} unchanged",
-        ]
-        if self.merged:
-            parts.append(f"{self.merged} merged")
-        if self.filtered:
-            parts.append(f"{self.filtered} outside the date range")
-        if self.skipped:
-            parts.append(f"{self.skipped} skipped")
-        if self.embedded:
-            parts.append(f"{self.embedded} embedded")
-        if self.added_to_profile:
-            parts.append(f"{self.added_to_profile} added to profile")
-        return ", ".join(parts)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "read": self.read,
-            "inserted": self.inserted,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "merged": self.merged,
-            "skipped": self.skipped,
-            "filtered": self.filtered,
-            "embedded": self.embedded,
-            "added_to_profile": self.added_to_profile,
-            "issues": [{"where": i.where, "message": i.message} for i in self.issues],
-        }
-
-
-def _batched(items: Iterable[Paper], n: int) -> Iterator[list[Paper]]:
-    batch: list[Paper] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def embed_papers(
-    store: SQLiteStore,
-    embedder: Embedder,
-    papers: Sequence[Paper],
-    *,
-    progress: bool = False,
-) -> tuple[np.ndarray, int]:
-    """Unit vectors for ``papers`` and how many texts had to be embedded (not yet cached
-    under this model)."""
-    hashes = [p.content_hash for p in papers]
-    unique: dict[str, str] = {}
-    for p, h in zip(papers, hashes, strict=True):
-        unique.setdefault(h, p.text)
-    cached = store.get_embeddings(embedder.name, list(unique))
-    missing = [h for h in unique if h not in cached]
-    if missing:
-        bar = tqdm(
-            total=len(missing),
-            desc="embedding",
-            unit="paper",
-            disable=not progress,
-            file=sys.stderr,
-        )
-        for start in range(0, len(missing), EMBED_CHUNK):
-            chunk = missing[start : start + EMBED_CHUNK]
-            vecs = embedder.embed([unique[h] for h in chunk])
-            store.put_embeddings(embedder.name, zip(chunk, vecs, strict=True))
-            cached.update(zip(chunk, vecs, strict=True))
-            bar.update(len(chunk))
-        bar.close()
-    if not papers:
-        return np.zeros((0, embedder.dim), dtype=np.float32), 0
-    return np.stack([cached[h] for h in hashes]).astype(np.float32), len(missing)
-
-
-def days_before(day: str, n: int) -> str:
-    """The first day of the ``n``-day window ending on ``day`` (inclusive)."""
-    return (date.fromisoformat(day) - timedelta(days=max(n, 1) - 1)).isoformat()
+from paperfeed.store import Store, open_store
 
 
 @dataclass
 class Paperfeed:
     """The library object: a store, an embedder (loaded on first use) and ranking settings."""
 
-    store: SQLiteStore
+    store: Store
     embedder_factory: Callable[[], Embedder]
     params: RankParams = DEFAULT_PARAMS
     progress: bool = False
+    location: str = ""
+    """Where the store lives, for messages (a path or a URL without credentials)."""
     _embedder: Embedder | None = None
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path,
+        *,
+        model: str,
+        model_cache: Path | None = None,
+        params: RankParams = DEFAULT_PARAMS,
+        progress: bool = False,
+    ) -> Paperfeed:
+        """The library over the store at ``db_path`` (created and migrated if needed) with the
+        embedding model called ``model``, loaded on first use. Close it when done."""
+        try:
+            embedder = get_embedder(model, cache_dir=model_cache)
+        except ValueError as e:
+            raise UserError(f"model: {e}") from None
+        return cls(
+            store=open_store(db_path),
+            embedder_factory=lambda: embedder,
+            params=params,
+            progress=progress,
+            location=str(db_path),
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Paperfeed:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     @property
     def embedder(self) -> Embedder:
@@ -174,7 +113,7 @@ class Paperfeed:
             kept = [p for p in papers if p.date and p.date >= since]
             summary.filtered = len(papers) - len(kept)
             papers = kept
-        for batch in _batched(papers, batch_size):
+        for batch in batched(papers, batch_size):
             stats = self.store.upsert_papers(batch, source=summary.source_name)
             summary.inserted += stats.inserted
             summary.updated += stats.updated
@@ -229,7 +168,7 @@ class Paperfeed:
         if path.is_dir():
             raise UserError(f"{path}: is a directory, expected a file")
         issues: list[ParseIssue] = []
-        if fmt in (None, "jsonl") and _looks_like_jsonl(path):
+        if fmt in (None, "jsonl") and looks_like_jsonl(path):
             papers: list[Paper] = []
             bar = tqdm(
                 desc=f"reading {path.name}",
@@ -303,6 +242,18 @@ class Paperfeed:
         )
         return summary
 
+    def profile(self, user: str) -> list[Paper]:
+        """The papers of ``user``'s profile, oldest addition first."""
+        return self.store.profile_papers(user)
+
+    def profile_remove(self, user: str, paper_id: str) -> None:
+        """Take a paper out of ``user``'s profile (it stays in the store)."""
+        if not self.store.remove_profile_paper(user, paper_id):
+            raise UserError(f"{paper_id}: not in the profile of {user!r}")
+
+    def count_papers(self) -> int:
+        return self.store.count_papers()
+
     def rate(self, user: str, paper_id: str, value: str) -> Paper:
         if value not in RATING_VALUES:
             raise UserError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
@@ -347,6 +298,15 @@ class Paperfeed:
         if since is None:
             since = days_before(newest, days or 7)
         return since, until
+
+    def candidates(self, since: str, until: str | None = None) -> list[Paper]:
+        """The papers listed in ``[since, until)``, newest first; none is a user error."""
+        cands = self.store.papers_between(since, until)
+        if not cands:
+            raise UserError(
+                f"no papers listed since {since}" + (f" until {until}" if until else "")
+            )
+        return cands
 
     def recommend(
         self,
@@ -399,11 +359,7 @@ class Paperfeed:
         the recommendations and their candidate vectors, row for row."""
         positives, negatives, exclude = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
-        cands = self.store.papers_between(since, until)
-        if not cands:
-            raise UserError(
-                f"no papers listed since {since}" + (f" until {until}" if until else "")
-            )
+        cands = self.candidates(since, until)
         cvecs = self.vectors(cands)
         recs = rank(
             positives,
@@ -452,43 +408,43 @@ class Paperfeed:
         cands = self._shortlist(vec, paper.title or paper.abstract[:200], 200)
         return rank([paper], vec[None, :], cands, self.vectors(cands), top=top, params=self.params)
 
-
-def rank_batch(
-    store: SQLiteStore,
-    embedder: Embedder,
-    profiles: Sequence[UserProfile],
-    candidates: Sequence[Paper],
-    *,
-    top: int = 20,
-    params: RankParams = DEFAULT_PARAMS,
-    progress: bool = False,
-) -> Iterator[dict[str, object]]:
-    """The ``paperfeed rank`` protocol: one ranking line per user, same code as ``recommend``."""
-    every = list(candidates)
-    for prof in profiles:
-        every.extend(prof.papers)
-        every.extend(prof.negatives)
-    vecs, _ = embed_papers(store, embedder, every, progress=progress)
-    pool = prepare_candidates(candidates, vecs[: len(candidates)], params)
-    offset = len(candidates)
-    for prof in tqdm(profiles, desc="ranking", unit="user", disable=not progress, file=sys.stderr):
-        pv = vecs[offset : offset + len(prof.papers)]
-        offset += len(prof.papers)
-        nv = vecs[offset : offset + len(prof.negatives)]
-        offset += len(prof.negatives)
-        recs = rank(
-            prof.papers,
-            pv,
-            pool,
-            negatives=prof.negatives,
-            negative_vecs=nv if len(prof.negatives) else None,
-            top=top,
-            params=params,
-            explain=0,
+    def rank_profiles(
+        self,
+        profiles: Sequence[UserProfile],
+        candidates: Sequence[Paper],
+        *,
+        top: int = 20,
+    ) -> Iterator[dict[str, object]]:
+        """The ``paperfeed rank`` protocol: one ranking line per user over one candidate pool
+        built once, by the same :func:`rank` as :meth:`recommend`."""
+        every = list(candidates)
+        for prof in profiles:
+            every.extend(prof.papers)
+            every.extend(prof.negatives)
+        vecs = self.vectors(every)
+        pool = prepare_candidates(candidates, vecs[: len(candidates)], self.params)
+        offset = len(candidates)
+        bar = tqdm(
+            profiles, desc="ranking", unit="user", disable=not self.progress, file=sys.stderr
         )
-        yield ranking_line(prof.user, recs)
+        for prof in bar:
+            pv = vecs[offset : offset + len(prof.papers)]
+            offset += len(prof.papers)
+            nv = vecs[offset : offset + len(prof.negatives)]
+            offset += len(prof.negatives)
+            recs = rank(
+                prof.papers,
+                pv,
+                pool,
+                negatives=prof.negatives,
+                negative_vecs=nv if len(prof.negatives) else None,
+                top=top,
+                params=self.params,
+                explain=0,
+            )
+            yield ranking_line(prof.user, recs)
 
 
-def _looks_like_jsonl(path: Path) -> bool:
-    name = path.name.lower()
-    return name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"))
+def prepare_model(model_cache: Path | None = None) -> Path:
+    """Build the quantized ONNX model from the packaged weights once (then cached); its path."""
+    return prepare(model_cache)

@@ -1,0 +1,248 @@
+"""Ranking commands: ``recommend``, ``calibrate``, ``rate``, ``search``, ``similar``, the batch
+protocol ``rank`` and ``model prepare``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from paperfeed.cli.common import (
+    F,
+    app,
+    config,
+    iso_date,
+    top_option,
+    user_errors,
+    user_option,
+    write_atomically,
+)
+from paperfeed.models import RATING_VALUES, Recommendation
+
+
+def _emit(
+    recs: list[Recommendation], fmt: str, output: Path | None, title: str, subtitle: str
+) -> None:
+    from paperfeed.digest.html import render_html
+    from paperfeed.display import table
+
+    if fmt == "json":
+        text = json.dumps([_rec_json(r) for r in recs], ensure_ascii=False, indent=1)
+    elif fmt == "html":
+        text = render_html(recs, title=title, subtitle=subtitle)
+    else:
+        text = table(recs) if recs else "nothing to recommend"
+    if output is None:
+        click.echo(text)
+    else:
+        write_atomically(output, text)
+        click.echo(f"wrote {fmt} to {output}", err=True)
+
+
+def _rec_json(r: Recommendation) -> dict[str, Any]:
+    e = r.explanation
+    return {
+        "rank": r.rank,
+        "score": round(r.score, 6),
+        "paper": r.paper.to_json(),
+        "explanation": {
+            "closest_id": e.closest_id,
+            "closest_title": e.closest_title,
+            "similarity": round(e.similarity, 4),
+            "shared_terms": list(e.shared_terms),
+            "interest": e.interest,
+            "text": e.sentence(),
+        },
+        "components": {k: round(v, 4) for k, v in r.components.items()},
+    }
+
+
+_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "html"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+_OUTPUT = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+
+
+def _window(fn: F) -> F:
+    """--since / --until / --days: which listings are candidates."""
+    for opt in reversed(
+        [
+            click.option(
+                "--since", callback=iso_date, help="Candidates listed on or after YYYY-MM-DD."
+            ),
+            click.option("--until", callback=iso_date, help="Candidates listed before YYYY-MM-DD."),
+            click.option(
+                "--days",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Without --since: the last N days of listings in the store [default 7].",
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+@click.command()
+@user_option
+@_window
+@top_option(20)
+@_FORMAT
+@_OUTPUT
+@click.pass_context
+@user_errors
+def recommend(
+    ctx: click.Context,
+    user: str,
+    since: str | None,
+    until: str | None,
+    days: int | None,
+    top: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Rank recent papers for a user, each with why it was picked."""
+    lib = app(ctx)
+    since, until = lib.candidate_window(since, until, days)
+    recs = lib.recommend(user, since=since, until=until, top=top)
+    window = f"papers listed since {since}" + (f" until {until}" if until else "")
+    _emit(recs, fmt, output, f"paperfeed: {len(recs)} papers for {user}", window)
+
+
+@click.command()
+@user_option
+@_window
+@top_option(5)
+@_FORMAT
+@_OUTPUT
+@click.pass_context
+@user_errors
+def calibrate(
+    ctx: click.Context,
+    user: str,
+    since: str | None,
+    until: str | None,
+    days: int | None,
+    top: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """The few papers whose rating would teach your feed most: the ones at the edge of what
+    it would show, as unlike each other as possible. Rate them with `paperfeed rate`."""
+    lib = app(ctx)
+    since, until = lib.candidate_window(since, until, days)
+    recs = lib.calibrate(user, since=since, until=until, k=top)
+    _emit(recs, fmt, output, f"paperfeed: {len(recs)} papers to rate for {user}", "calibration")
+    if fmt == "table" and recs and output is None:
+        click.echo(f"\nrate them: paperfeed rate --user {user} ID up|down", err=True)
+
+
+@click.command()
+@click.argument("paper_id")
+@click.argument("value", type=click.Choice(list(RATING_VALUES)))
+@user_option
+@click.pass_context
+@user_errors
+def rate(ctx: click.Context, paper_id: str, value: str, user: str) -> None:
+    """Rate a paper (up, down, saved, opened); the next ranking follows."""
+    paper = app(ctx).rate(user, paper_id, value)
+    click.echo(f"{user}: {value} {paper.id}")
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@top_option(20)
+@_FORMAT
+@_OUTPUT
+@click.pass_context
+@user_errors
+def search(
+    ctx: click.Context, query: tuple[str, ...], top: int, fmt: str, output: Path | None
+) -> None:
+    """Keyword + semantic search over the stored papers."""
+    text = " ".join(query)
+    recs = app(ctx).search(text, top=top)
+    _emit(recs, fmt, output, f"paperfeed search: {text}", f"{len(recs)} results")
+
+
+@click.command()
+@click.argument("paper_id")
+@top_option(10)
+@_FORMAT
+@_OUTPUT
+@click.pass_context
+@user_errors
+def similar(ctx: click.Context, paper_id: str, top: int, fmt: str, output: Path | None) -> None:
+    """Papers in the store most similar to one paper."""
+    recs = app(ctx).similar(paper_id, top=top)
+    _emit(recs, fmt, output, f"paperfeed: similar to {paper_id}", f"{len(recs)} papers")
+
+
+@click.command("rank")
+@click.option(
+    "--profiles",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='JSONL, one line per user: {"user", "papers": [paper…], "negatives": [paper…]?}.',
+)
+@click.option(
+    "--candidates",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='JSONL, one paper per line: {"id", "title", "abstract", "date"?, "authors"?, '
+    '"categories"?}.',
+)
+@top_option(20)
+@click.pass_context
+@user_errors
+def rank_cmd(ctx: click.Context, profiles: Path, candidates: Path, top: int) -> None:
+    """Batch ranking protocol: one JSON line per user on standard output,
+    {"user", "ranking": [[paper_id, score], …]} best first (--top 0: every candidate).
+
+    Needs no `init`; embeddings are cached under the home directory, and ranking is the
+    same code as `recommend`.
+    """
+    from paperfeed.protocol import read_candidates, read_profiles
+
+    users = read_profiles(profiles)
+    cands = read_candidates(candidates)
+    for line in app(ctx).rank_profiles(users, cands, top=top):
+        click.echo(json.dumps(line))
+
+
+@click.group()
+def model() -> None:
+    """The embedding model."""
+
+
+@model.command("prepare")
+@click.pass_context
+@user_errors
+def model_prepare(ctx: click.Context) -> None:
+    """Build the quantized ONNX model from the packaged weights (done once, then cached)."""
+    from paperfeed.services import prepare_model
+
+    click.echo(f"model ready: {prepare_model(config(ctx).model_cache)}")
+
+
+COMMANDS: tuple[click.Command, ...] = (
+    recommend,
+    calibrate,
+    rate,
+    search,
+    similar,
+    rank_cmd,
+    model,
+)

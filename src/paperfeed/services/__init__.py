@@ -1,0 +1,23 @@
+"""The use cases, the one way in: the CLI, the daily run, the web endpoints, the batch
+protocol and the benchmarks call these and nothing below them (store, embed, rank, fetch)."""
+
+from __future__ import annotations
+
+from paperfeed.services.app import Paperfeed, prepare_model
+from paperfeed.services.common import (
+    EMBED_CHUNK,
+    ImportSummary,
+    UserError,
+    days_before,
+    embed_papers,
+)
+
+__all__ = [
+    "EMBED_CHUNK",
+    "ImportSummary",
+    "Paperfeed",
+    "UserError",
+    "days_before",
+    "embed_papers",
+    "prepare_model",
+]
