@@ -2,47 +2,69 @@
 
 from __future__ import annotations
 
-import re
+import textwrap
+from collections.abc import Sequence
+from urllib.parse import quote
 
 from paperfeed.ids import is_arxiv_id
+from paperfeed.latex import latex_to_text
 from paperfeed.models import Paper, Recommendation
-
-try:  # the LaTeX renderer arrives with the ingestion work; fall back to light clean-up
-    from paperfeed.latex import latex_to_text as _latex_to_text
-except ImportError:  # pragma: no cover
-    _latex_to_text = None
 
 
 def readable(text: str) -> str:
     """LaTeX markup rendered as plain Unicode text, whitespace collapsed."""
-    if _latex_to_text is not None:
-        text = _latex_to_text(text)
-    else:
-        text = re.sub(r"\\(?:emph|textbf|textit|url)\{([^}]*)\}", r"\1", text).replace("$", "")
-    return " ".join(text.split())
+    return " ".join(latex_to_text(text).split())
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) address, else None: a ``javascript:`` or
+    ``data:`` link from an untrusted record never reaches a page, e-mail or feed."""
+    if not url:
+        return None
+    url = url.strip()
+    scheme, sep, rest = url.partition(":")
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
+        return None if any(c in url for c in "\x00\r\n\t <>\"'`") else url
+    return None
 
 
 def paper_url(paper: Paper) -> str | None:
-    if paper.url:
-        return paper.url
+    """Where to read ``paper``: built from its canonical id (arXiv, DOI) when it has one,
+    else its own link when that is http(s)."""
     if is_arxiv_id(paper.id):
         return f"https://arxiv.org/abs/{paper.id}"
     if paper.doi:
-        return f"https://doi.org/{paper.doi}"
-    return None
+        return f"https://doi.org/{quote(paper.doi, safe='/:;()._-')}"
+    return safe_url(paper.url)
 
 
 def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def table(recs: list[Recommendation], *, width: int = 100) -> str:
-    """Recommendations as a numbered plain-text list, each with its explanation."""
-    lines = []
+def authors_line(authors: Sequence[str], *, most: int = 3) -> str:
+    """``A, B, C et al.`` (``most`` names, then "et al."); empty when there are none."""
+    names = [readable(a) for a in authors[:most]]
+    return ", ".join(names) + (" et al." if len(authors) > most else "")
+
+
+def table(recs: Sequence[Recommendation], *, width: int = 100) -> str:
+    """Recommendations as a numbered list laid out for a terminal ``width`` columns wide:
+    the title, authors · date · id · score, the link and the whole explanation, each wrapped
+    (never cut) under the number."""
+    indent = " " * 5
+    body = max(width - len(indent), 20)
+    lines: list[str] = []
     for r in recs:
         p = r.paper
-        meta = " · ".join(x for x in (p.id, p.date or "") if x)
-        lines.append(f"{r.rank:>3}. {shorten(readable(p.display_title), width - 6)}")
-        lines.append(f"     {meta}   score {r.score:.2f}")
-        lines.append("     " + shorten("why: " + readable(r.explanation.sentence()), width - 5))
+        title = textwrap.wrap(readable(p.display_title), body) or [p.id]
+        lines.append(f"{r.rank:>3}. {title[0]}")
+        lines += [indent + t for t in title[1:]]
+        meta = [authors_line(p.authors), p.date or "", p.id, f"score {r.score:.2f}"]
+        lines += [indent + t for t in textwrap.wrap(" · ".join(m for m in meta if m), body)]
+        url = paper_url(p)
+        if url:
+            lines.append(indent + url)
+        why = "why: " + readable(r.explanation.sentence())
+        lines += [indent + t for t in textwrap.wrap(why, body, subsequent_indent="  ")]
     return "\n".join(lines)

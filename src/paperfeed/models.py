@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from paperfeed.titles import derive_title
+
 RatingValue = Literal["up", "down", "saved", "opened"]
 RATING_VALUES: tuple[str, ...] = ("up", "down", "saved", "opened")
 
@@ -47,11 +49,12 @@ class Paper:
 
     @property
     def display_title(self) -> str:
-        """A title for people: the real one, or the abstract's first words."""
+        """A title for people: the real one, or one derived from the abstract (the phrase
+        naming its contribution), in square brackets to mark it as supplied."""
         if self.title:
             return self.title
-        words = self.abstract.split()
-        return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+        derived = derive_title(self.abstract)
+        return f"[{derived}]" if derived else self.id
 
     def with_(self, **changes: Any) -> Paper:
         return replace(self, **changes)

@@ -183,7 +183,16 @@ def test_fetch_rss_hf_zotero(home: Path, server: list[ReplayServer]) -> None:
     assert fetch(home, "rss", "cs.LG", "--base-url", url).stdout.startswith("rss: read 4, 4 new")
     assert "2 new" in fetch(home, "hf", "--date", "2024-01-08", "--base-url", url).stdout
     z = fetch(
-        home, "zotero", "--user", "475425", "--api-key", "k", "--profile", "me", "--base-url", url
+        home,
+        "zotero",
+        "--zotero-user",
+        "475425",
+        "--api-key",
+        "k",
+        "--profile",
+        "me",
+        "--base-url",
+        url,
     )
     assert "read 3" in z.stdout and "3 added to profile" in z.stdout
 

@@ -138,6 +138,11 @@ def report(summary: ImportSummary, as_json: bool, extra: dict[str, Any] | None =
     else:
         tail = f" ({extra['note']})" if extra and extra.get("note") else ""
         click.echo(summary.line() + tail)
+    if summary.nothing_imported:
+        raise click.ClickException(
+            f"{summary.source}: nothing could be imported: all {summary.skipped} entries were "
+            "bad (see the skipped lines above)"
+        )
 
 
 def write_atomically(output: Path, text: str) -> None:

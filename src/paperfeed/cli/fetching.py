@@ -216,7 +216,8 @@ def fetch_hf(
 
 
 @fetch_group.command("zotero")
-@click.option("--user", "user_id", default=None, help="Zotero user id (a number).")
+@click.option("--zotero-user", "user_id", default=None, help="Zotero user id (a number).")
+@click.option("--user", "old_user_id", default=None, hidden=True)  # the old name, still read
 @click.option("--group", "group_id", default=None, help="Zotero group id (a number).")
 @click.option(
     "--api-key",
@@ -234,6 +235,7 @@ def fetch_hf(
 def fetch_zotero(
     ctx: click.Context,
     user_id: str | None,
+    old_user_id: str | None,
     group_id: str | None,
     api_key: str | None,
     collection: str | None,
@@ -245,7 +247,7 @@ def fetch_zotero(
     """The items of a Zotero library (notes and attachments left out). With --profile,
     your library becomes (part of) your reading profile."""
     summary = _fetcher(ctx, profile).zotero(
-        library_user=user_id,
+        library_user=user_id or old_user_id,
         group=group_id,
         api_key=api_key,
         collection=collection,

@@ -198,6 +198,11 @@ def author_cmd(
         return
     people = found.people
     click.echo(f"{name}: {len(found.papers)} papers, {len(people)} people ({found.source})")
+    if found.topic_only:
+        click.echo(
+            "(these papers name no coauthors, so the people are told apart by topic alone; "
+            "a listing with author lists separates them better)"
+        )
     for k, person in enumerate(people, 1):
         n = len(person.papers)
         click.echo(f"\n{k}. {person.label}  ({n} paper{'s' if n != 1 else ''})")

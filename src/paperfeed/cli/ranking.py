@@ -4,6 +4,7 @@ protocol ``rank`` and ``model prepare``."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ def _emit(
     elif fmt == "html":
         text = render_html(recs, title=title, subtitle=subtitle)
     else:
-        text = table(recs) if recs else "nothing to recommend"
+        width = shutil.get_terminal_size((100, 24)).columns
+        text = table(recs, width=width) if recs else "nothing to recommend"
     if output is None:
         click.echo(text)
     else:
@@ -157,8 +159,10 @@ def calibrate(
 @user_errors
 def rate(ctx: click.Context, paper_id: str, value: str, user: str) -> None:
     """Rate a paper (up, down, saved, opened); the next ranking follows."""
+    from paperfeed.display import readable, shorten
+
     paper = app(ctx).rate(user, paper_id, value)
-    click.echo(f"{user}: {value} {paper.id}")
+    click.echo(f"{user}: {value} {paper.id} “{shorten(readable(paper.display_title), 80)}”")
 
 
 @click.command()

@@ -47,8 +47,8 @@ class ImportSummary:
             f"{self.updated} updated",
             f"{self.unchanged} unchanged",
         ]
-        if self.merged:
-            parts.append(f"{self.merged} merged")
+        if self.merged:  # a subset of the updated and unchanged: said so, not added up
+            parts[-1] += f" ({self.merged} of the updated/unchanged merged with a stored paper)"
         if self.filtered:
             parts.append(f"{self.filtered} outside the date range")
         if self.skipped:
@@ -58,6 +58,12 @@ class ImportSummary:
         if self.added_to_profile:
             parts.append(f"{self.added_to_profile} added to profile")
         return ", ".join(parts)
+
+    @property
+    def nothing_imported(self) -> bool:
+        """True when the input had entries but every one was bad (nothing stored or matched):
+        a failure, unlike a partial import, which succeeds and lists what it skipped."""
+        return self.skipped > 0 and self.inserted + self.updated + self.unchanged == 0
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -38,11 +38,18 @@ class AuthorReport:
     note: str = ""
     """Why the topic signal fell back to TF-IDF, if it did."""
 
+    @property
+    def topic_only(self) -> bool:
+        """No paper names a coauthor (an arXiv author listing names none): the people were
+        told apart by topic alone, which a reader should know."""
+        return not any(len(p.authors) > 1 for p in self.papers)
+
     def to_json(self) -> dict[str, object]:
         return {
             "name": self.name,
             "source": self.source,
             "papers": len(self.papers),
+            "split_by": "topic" if self.topic_only else "coauthors and topic",
             "people": [p.to_json() for p in self.people],
         }
 
