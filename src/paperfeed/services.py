@@ -20,7 +20,7 @@ from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
 from paperfeed.rank.learn import most_informative
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
-from paperfeed.store import SQLiteStore
+from paperfeed.store import AppStore
 
 EMBED_CHUNK = 256  # texts embedded and committed together: a crash keeps finished chunks
 
@@ -93,7 +93,7 @@ def _batched(items: Iterable[Paper], n: int) -> Iterator[list[Paper]]:
 
 
 def embed_papers(
-    store: SQLiteStore,
+    store: AppStore,
     embedder: Embedder,
     papers: Sequence[Paper],
     *,
@@ -136,7 +136,7 @@ def days_before(day: str, n: int) -> str:
 class Paperfeed:
     """The library object: a store, an embedder (loaded on first use) and ranking settings."""
 
-    store: SQLiteStore
+    store: AppStore
     embedder_factory: Callable[[], Embedder]
     params: RankParams = DEFAULT_PARAMS
     progress: bool = False
@@ -454,7 +454,7 @@ class Paperfeed:
 
 
 def rank_batch(
-    store: SQLiteStore,
+    store: AppStore,
     embedder: Embedder,
     profiles: Sequence[UserProfile],
     candidates: Sequence[Paper],

@@ -12,7 +12,8 @@ from paperfeed.models import Paper
 from paperfeed.sources import parse_path
 from paperfeed.store import SQLiteStore, open_store
 from paperfeed.store.identity import compatible, id_strength, match_key
-from paperfeed.store.migrations import MIGRATIONS, migrate
+from paperfeed.store.migrations.sqlite import MIGRATIONS, migrate
+from paperfeed.store.sqlite_papers import PaperTables
 
 pytestmark = pytest.mark.integration
 
@@ -202,13 +203,11 @@ def test_a_failed_merge_leaves_no_trace(
     hf_id = papers("hf_page.txt")[0][0].id
     store.add_profile_papers("ann", [hf_id])
 
-    def broken(old: str, new: str) -> None:
-        store.connection.execute(
-            "UPDATE profile_papers SET paper_id = ? WHERE paper_id = ?", (new, old)
-        )
+    def broken(tables: PaperTables, old: str, new: str) -> None:
+        tables.conn.execute("UPDATE profile_papers SET paper_id = ? WHERE paper_id = ?", (new, old))
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "_repoint", broken)
+    monkeypatch.setattr(PaperTables, "repoint", broken)
     with pytest.raises(sqlite3.OperationalError):
         ingest(store, "arxiv.jsonl")
     assert store.get_paper(LORA) is None and store.get_paper(hf_id) is not None

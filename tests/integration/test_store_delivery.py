@@ -14,7 +14,7 @@ from paperfeed.feedback import redeem_rating, redeem_unsubscribe
 from paperfeed.models import Paper
 from paperfeed.services import Paperfeed, UserError
 from paperfeed.store import SQLiteStore, open_store
-from paperfeed.store.migrations import MIGRATIONS, migrate
+from paperfeed.store.migrations.sqlite import MIGRATIONS, migrate
 from paperfeed.tokens import TokenError
 
 pytestmark = pytest.mark.integration

@@ -23,7 +23,7 @@ from paperfeed.store import (
     open_store,
 )
 from paperfeed.store.merge import merge_papers
-from paperfeed.store.migrations import migrate
+from paperfeed.store.migrations.sqlite import migrate
 from paperfeed.store.sqlite import fts_query
 
 

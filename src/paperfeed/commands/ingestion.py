@@ -113,7 +113,7 @@ def parse_cmd(path: Path, fmt: str | None, ref_year: int | None) -> None:
 
 
 def _author_papers_from_file(path: Path, fmt: str | None, name: str) -> list[Paper]:
-    from paperfeed.authors import has_author
+    from paperfeed.names import has_author
     from paperfeed.sources import parse_path
 
     if not path.exists():
