@@ -153,24 +153,6 @@ def test_arxiv_arrival_takes_over_profiles_and_ratings(store: SQLiteStore) -> No
     assert LORA in hits and hf_id not in hits
 
 
-def test_conflicting_ratings_keep_the_newest(store: SQLiteStore) -> None:
-    title = "Jointly Trained Retrievers for Retrieval-Augmented Generation"
-    weak = Paper(id="text:rag", title=title, abstract="from a pasted list")
-    v1 = Paper(id=RAG, title="A Working Title That Matches Nothing Else", version=1)
-    store.upsert_papers([weak, v1], "s")
-    assert store.count_papers() == 2  # different titles: two papers for now
-    store.rate("ann", "text:rag", "down")
-    store.rate("ann", RAG, "up")  # newer
-    store.rate("bob", RAG, "down")
-    store.rate("bob", "text:rag", "up")  # newer
-    store.add_profile_papers("ann", ["text:rag", RAG])
-    stats = store.upsert_papers([v1.with_(title=title, version=2)], "s")  # v2 renames it
-    assert stats.updated == 1 and store.count_papers() == 1
-    assert store.ratings("ann") == {RAG: "up"} and store.ratings("bob") == {RAG: "up"}
-    assert [p.id for p in store.profile_papers("ann")] == [RAG]
-    assert store.get_paper(RAG).abstract == "from a pasted list"  # type: ignore[union-attr]
-
-
 def test_short_titles_and_other_authors_never_match(store: SQLiteStore) -> None:
     ingest(store, "library.bib")
     store.upsert_papers(
