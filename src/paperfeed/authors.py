@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,9 +28,8 @@ from typing import Any
 import numpy as np
 
 from paperfeed.models import Paper
+from paperfeed.names import name_key
 from paperfeed.rank.terms import tokenize
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +76,6 @@ class Person:
 
 
 # --- names ------------------------------------------------------------------------------------
-
-
-def name_key(name: str) -> str:
-    """A name for comparing: accents, case, punctuation and word order dropped
-    (``"Liu, Qiang"`` and ``"QIANG LIU"`` → ``"liu qiang"``)."""
-    norm = unicodedata.normalize("NFKD", name)
-    folded = "".join(c for c in norm if not unicodedata.combining(c)).lower()
-    return " ".join(sorted(_WORD.findall(folded.replace("_", " "))))
-
-
-def has_author(paper: Paper, name: str) -> bool:
-    """True if one of ``paper``'s authors is ``name`` (see :func:`name_key`)."""
-    key = name_key(name)
-    return bool(key) and any(name_key(a) == key for a in paper.authors)
 
 
 def coauthors_of(paper: Paper, name: str) -> set[str]:

@@ -12,7 +12,8 @@ from paperfeed.models import Paper
 from paperfeed.sources import parse_path
 from paperfeed.store import SQLiteStore, open_store
 from paperfeed.store.identity import compatible, id_strength, match_key
-from paperfeed.store.migrations import MIGRATIONS, migrate
+from paperfeed.store.migrations.sqlite import MIGRATIONS, migrate
+from paperfeed.store.sqlite_papers import PaperTables
 
 pytestmark = pytest.mark.integration
 
@@ -152,24 +153,6 @@ def test_arxiv_arrival_takes_over_profiles_and_ratings(store: SQLiteStore) -> No
     assert LORA in hits and hf_id not in hits
 
 
-def test_conflicting_ratings_keep_the_newest(store: SQLiteStore) -> None:
-    title = "Jointly Trained Retrievers for Retrieval-Augmented Generation"
-    weak = Paper(id="text:rag", title=title, abstract="from a pasted list")
-    v1 = Paper(id=RAG, title="A Working Title That Matches Nothing Else", version=1)
-    store.upsert_papers([weak, v1], "s")
-    assert store.count_papers() == 2  # different titles: two papers for now
-    store.rate("ann", "text:rag", "down")
-    store.rate("ann", RAG, "up")  # newer
-    store.rate("bob", RAG, "down")
-    store.rate("bob", "text:rag", "up")  # newer
-    store.add_profile_papers("ann", ["text:rag", RAG])
-    stats = store.upsert_papers([v1.with_(title=title, version=2)], "s")  # v2 renames it
-    assert stats.updated == 1 and store.count_papers() == 1
-    assert store.ratings("ann") == {RAG: "up"} and store.ratings("bob") == {RAG: "up"}
-    assert [p.id for p in store.profile_papers("ann")] == [RAG]
-    assert store.get_paper(RAG).abstract == "from a pasted list"  # type: ignore[union-attr]
-
-
 def test_short_titles_and_other_authors_never_match(store: SQLiteStore) -> None:
     ingest(store, "library.bib")
     store.upsert_papers(
@@ -202,13 +185,11 @@ def test_a_failed_merge_leaves_no_trace(
     hf_id = papers("hf_page.txt")[0][0].id
     store.add_profile_papers("ann", [hf_id])
 
-    def broken(old: str, new: str) -> None:
-        store.connection.execute(
-            "UPDATE profile_papers SET paper_id = ? WHERE paper_id = ?", (new, old)
-        )
+    def broken(tables: PaperTables, old: str, new: str) -> None:
+        tables.conn.execute("UPDATE profile_papers SET paper_id = ? WHERE paper_id = ?", (new, old))
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "_repoint", broken)
+    monkeypatch.setattr(PaperTables, "repoint", broken)
     with pytest.raises(sqlite3.OperationalError):
         ingest(store, "arxiv.jsonl")
     assert store.get_paper(LORA) is None and store.get_paper(hf_id) is not None

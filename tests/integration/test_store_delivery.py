@@ -1,5 +1,5 @@
-"""The store's delivery tables (migration 4): used token nonces, deliveries, unsubscriptions;
-and one-click links redeemed through :mod:`paperfeed.feedback`."""
+"""The SQLite store's delivery tables (migration 4) and one-click links redeemed through
+:mod:`paperfeed.feedback`; the delivery methods themselves are in the store contract."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from paperfeed.feedback import redeem_rating, redeem_unsubscribe
 from paperfeed.models import Paper
 from paperfeed.services import Paperfeed, UserError
 from paperfeed.store import SQLiteStore, open_store
-from paperfeed.store.migrations import MIGRATIONS, migrate
+from paperfeed.store.migrations.sqlite import MIGRATIONS, migrate
 from paperfeed.tokens import TokenError
 
 pytestmark = pytest.mark.integration
@@ -42,32 +42,6 @@ def test_migration_from_version_3_keeps_the_data(tmp_path: Path) -> None:
         assert s.is_subscribed("linda", "email")
     with open_store(path) as s:  # opening again applies nothing
         assert s.schema_version == 4
-
-
-def test_a_nonce_is_used_once_and_pruned_after_expiry(store: SQLiteStore) -> None:
-    assert store.use_token_nonce("n1", "linda", 100)
-    assert not store.use_token_nonce("n1", "linda", 100)
-    assert store.use_token_nonce("n2", "linda", 300)
-    assert store.prune_token_nonces(200) == 1
-    assert store.use_token_nonce("n1", "linda", 100)  # forgotten: expiry refuses it anyway
-    assert not store.use_token_nonce("n2", "linda", 300)
-
-
-def test_deliveries_are_recorded_once_per_user_day_and_channel(store: SQLiteStore) -> None:
-    assert store.delivery("linda", "2026-08-21", "email") is None
-    assert store.record_delivery("linda", "2026-08-21", "email", "digest", "20 papers")
-    assert not store.record_delivery("linda", "2026-08-21", "email", "status")
-    assert store.record_delivery("linda", "2026-08-22", "email", "status")
-    assert store.delivery("linda", "2026-08-21", "email") == "digest"
-    assert store.deliveries("2026-08-21") == [("linda", "email", "digest")]
-
-
-def test_subscription_toggles(store: SQLiteStore) -> None:
-    assert store.is_subscribed("bob", "email")
-    assert store.set_subscribed("bob", "email", False)
-    assert not store.set_subscribed("bob", "email", False)
-    assert not store.is_subscribed("bob", "email") and store.is_subscribed("bob", "feed")
-    assert store.set_subscribed("bob", "email", True) and store.is_subscribed("bob", "email")
 
 
 def _app(store: SQLiteStore) -> Paperfeed:

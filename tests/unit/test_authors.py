@@ -32,11 +32,10 @@ from paperfeed.authors import (
     cluster,
     coauthor_components,
     disambiguate,
-    has_author,
-    name_key,
     tfidf_vectors,
 )
 from paperfeed.models import Paper
+from paperfeed.names import has_author, name_key
 from paperfeed.sources import parse_path
 
 ROOT = Path(__file__).resolve().parents[2]

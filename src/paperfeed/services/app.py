@@ -28,14 +28,14 @@ from paperfeed.services.common import (
     looks_like_jsonl,
 )
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
-from paperfeed.store import Store, open_store
+from paperfeed.store import AppStore, open_store
 
 
 @dataclass
 class Paperfeed:
     """The library object: a store, an embedder (loaded on first use) and ranking settings."""
 
-    store: Store
+    store: AppStore
     embedder_factory: Callable[[], Embedder]
     params: RankParams = DEFAULT_PARAMS
     progress: bool = False

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from paperfeed.authors import Person, disambiguate, has_author
+from paperfeed.authors import Person, disambiguate
 from paperfeed.models import Paper
+from paperfeed.names import has_author
 from paperfeed.services.app import Paperfeed
 from paperfeed.services.common import UserError
 from paperfeed.sources import ParseIssue, ParseResult, parse_path, parse_text

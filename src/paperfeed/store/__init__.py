@@ -1,20 +1,21 @@
-"""Storage: the :class:`Store` interface and its embedded SQLite backend."""
+"""Storage: the :class:`Store` interfaces and the embedded SQLite backend
+(``MIGRATIONS``/``SCHEMA_VERSION`` are the SQLite schema's)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from paperfeed.store.base import Store, UpsertStats
+from paperfeed.store.base import AppStore, DeliveryStore, Store, UpsertStats
 from paperfeed.store.merge import merge_papers
-from paperfeed.store.migrations import MIGRATIONS, SCHEMA_VERSION, SchemaError
+from paperfeed.store.migrations import SchemaError
+from paperfeed.store.migrations.sqlite import MIGRATIONS, SCHEMA_VERSION
 from paperfeed.store.sqlite import SQLiteStore
 
-DB_NAME = "paperfeed.db"
-
 __all__ = [
-    "DB_NAME",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "AppStore",
+    "DeliveryStore",
     "SQLiteStore",
     "SchemaError",
     "Store",

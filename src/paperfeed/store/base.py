@@ -1,4 +1,9 @@
-"""The storage interface every backend implements (SQLite now, PostgreSQL + pgvector later)."""
+"""The storage interface every backend implements (SQLite now, PostgreSQL + pgvector later).
+
+:class:`Store` is what the library needs (papers, users, profiles, ratings, the embedding
+cache); :class:`DeliveryStore` what the digest, feed and web code need (single-use tokens,
+deliveries, subscriptions); :class:`AppStore` is both, the type the services work with.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +60,15 @@ class Store(Protocol):
         """Insert or merge papers; one transaction per batch; idempotent."""
         ...
 
-    def get_paper(self, paper_id: str) -> Paper | None: ...
+    def resolve_ids(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` with each id merged into another paper replaced by that paper's id."""
+        ...
+
+    def resolve_id(self, paper_id: str) -> str: ...
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        """The stored paper (an id merged into another paper gives that paper), or None."""
+        ...
 
     def get_papers(self, ids: Sequence[str]) -> list[Paper]:
         """The stored papers among ``ids``, in the given order; unknown ids are skipped."""
@@ -67,9 +80,18 @@ class Store(Protocol):
         """Papers with ``since <= date < until``, newest first."""
         ...
 
+    def papers_by_author(self, name: str) -> list[Paper]:
+        """Papers one of whose authors is ``name`` (compared by
+        :func:`paperfeed.names.name_key`), newest first."""
+        ...
+
     def latest_date(self) -> str | None: ...
 
     def count_papers(self) -> int: ...
+
+    def check_integrity(self) -> None:
+        """Raise the backend's database error if the stored data or its indexes are damaged."""
+        ...
 
     def search_text(
         self, query: str, *, limit: int = 20, match_all: bool = False
@@ -115,4 +137,50 @@ class Store(Protocol):
         """Every cached ``(hash, vector)`` of ``model`` as a list and an ``(n, dim)`` matrix."""
         ...
 
-    def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]: ...
+    def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
+        """Ids of the stored papers whose text has these content hashes, in ``hashes`` order."""
+        ...
+
+    def count_embeddings(self, model: str | None = None) -> int:
+        """Cached vectors of ``model`` (of every model when None)."""
+        ...
+
+
+@runtime_checkable
+class DeliveryStore(Protocol):
+    """What delivery keeps: used single-use link tokens, delivered digests, unsubscriptions."""
+
+    def use_token_nonce(self, nonce: str, user: str, expires: int) -> bool:
+        """Mark a single-use token's nonce as used; ``False`` if it was used before."""
+        ...
+
+    def prune_token_nonces(self, now: int) -> int:
+        """Forget the nonces of tokens expired before ``now`` (Unix time); returns how many."""
+        ...
+
+    def delivery(self, user: str, day: str, channel: str) -> str | None:
+        """What was delivered to ``user`` on ``day`` over ``channel`` (its kind), or None."""
+        ...
+
+    def record_delivery(
+        self, user: str, day: str, channel: str, kind: str, detail: str = ""
+    ) -> bool:
+        """Note that ``user``'s ``day`` went out over ``channel``; ``False`` if already noted."""
+        ...
+
+    def deliveries(self, day: str) -> list[tuple[str, str, str]]:
+        """``(user, channel, kind)`` of everything delivered on ``day``, in delivery order."""
+        ...
+
+    def set_subscribed(self, user: str, channel: str, subscribed: bool) -> bool:
+        """Subscribe or unsubscribe ``user`` from ``channel``; ``True`` if that changed."""
+        ...
+
+    def is_subscribed(self, user: str, channel: str) -> bool:
+        """True unless ``user`` unsubscribed from ``channel``."""
+        ...
+
+
+@runtime_checkable
+class AppStore(Store, DeliveryStore, Protocol):
+    """Everything the application keeps: the store the services are typed against."""

@@ -8,7 +8,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -17,10 +16,17 @@ from typing import Any
 import numpy as np
 
 from paperfeed.models import RATING_VALUES, Paper
+from paperfeed.names import has_author, name_key
 from paperfeed.store.base import UpsertStats
-from paperfeed.store.identity import compatible, fill_merge, id_strength, match_key, survivor
-from paperfeed.store.merge import merge_papers, normalize_paper
-from paperfeed.store.migrations import migrate, schema_version
+from paperfeed.store.migrations.sqlite import migrate, schema_version
+from paperfeed.store.sqlite_papers import (
+    PAPER_COLUMNS,
+    PaperTables,
+    name_keys_json,
+    paper_from_row,
+    utc_now,
+)
+from paperfeed.store.upsert import upsert_batch
 
 BUSY_TIMEOUT_MS = 10_000
 MAX_QUERY_TERMS = 64
@@ -34,86 +40,6 @@ _STOPWORDS = frozenset(
         "was", "we", "were", "which", "with",
     )
 )  # fmt: skip
-
-_PAPER_COLUMNS = (
-    "p.id, p.title, p.abstract, p.authors, p.categories, p.date, p.version, p.doi, "
-    "p.comment, p.url, p.venue, p.extra, "
-    "(SELECT json_group_array(s.source) FROM paper_sources s WHERE s.paper_id = p.id)"
-)
-_VALUE_COLUMNS = (
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "date",
-    "version",
-    "doi",
-    "comment",
-    "url",
-    "venue",
-    "extra",
-    "content_hash",
-    "title_key",
-)
-_INSERT_PAPER = (
-    f"INSERT INTO papers (id, {', '.join(_VALUE_COLUMNS)}, added_at, updated_at) "
-    f"VALUES ({', '.join('?' * (len(_VALUE_COLUMNS) + 3))})"
-)
-_UPDATE_PAPER = (
-    f"UPDATE papers SET {', '.join(f'{c} = ?' for c in _VALUE_COLUMNS)}, updated_at = ? "
-    "WHERE id = ?"
-)
-
-PaperValues = tuple[Any, ...]
-
-
-def utc_now() -> str:
-    """The current UTC time as a sortable ISO string."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
-
-
-def paper_values(paper: Paper) -> PaperValues:
-    """The stored form of a paper's fields, in ``_VALUE_COLUMNS`` order."""
-    return (
-        paper.title,
-        paper.abstract,
-        _dumps(list(paper.authors)),
-        _dumps(list(paper.categories)),
-        paper.date,
-        paper.version,
-        paper.doi,
-        paper.comment,
-        paper.url,
-        paper.venue,
-        _dumps(paper.extra) if paper.extra else "{}",
-        paper.content_hash,
-        match_key(paper.title),
-    )
-
-
-def paper_from_row(row: Sequence[Any]) -> Paper:
-    """A :class:`Paper` from a row selected with ``_PAPER_COLUMNS``."""
-    pid, title, abstract, authors, categories, date, version, doi, comment, url, venue = row[:11]
-    extra, sources = row[11], row[12]
-    return Paper(
-        id=pid,
-        title=title,
-        abstract=abstract,
-        authors=tuple(json.loads(authors)) if authors != "[]" else (),
-        categories=tuple(json.loads(categories)) if categories != "[]" else (),
-        date=date,
-        version=version,
-        doi=doi,
-        comment=comment,
-        url=url,
-        venue=venue,
-        sources=tuple(sorted(json.loads(sources))) if sources and sources != "[]" else (),
-        extra=json.loads(extra) if extra != "{}" else {},
-    )
 
 
 def fts_query(text: str, *, match_all: bool = False) -> str | None:
@@ -138,60 +64,6 @@ def _as_vector(vec: Any) -> np.ndarray:
 
 def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
-
-
-def _name_keys_json(authors: str | None) -> str:
-    """SQL function: the folded author names of a stored ``authors`` JSON list, one string."""
-    from paperfeed.authors import name_key
-
-    if not authors or authors == "[]":
-        return ""
-    try:
-        names = json.loads(authors)
-    except ValueError:
-        return ""
-    return " | ".join(name_key(str(n)) for n in names)
-
-
-class _SameIndex:
-    """Which records in a batch's working set share a title key or a DOI."""
-
-    def __init__(self, papers: Iterable[Paper]) -> None:
-        self._by: dict[tuple[str, str], set[str]] = {}
-        self._of: dict[str, list[tuple[str, str]]] = {}
-        for p in papers:
-            self.update(p)
-
-    def _drop(self, pid: str) -> None:
-        for k in self._of.pop(pid, []):
-            self._by[k].discard(pid)
-
-    def update(self, paper: Paper) -> None:
-        self._drop(paper.id)
-        found = []
-        key = match_key(paper.title)
-        if key:
-            found.append(("t", key))
-        # a DOI record (``doi:X``) is the arXiv paper whose DOI is X
-        if paper.doi and (id_strength(paper.id) == 3 or paper.id == f"doi:{paper.doi}"):
-            found.append(("d", paper.doi))
-        for k in found:
-            self._by.setdefault(k, set()).add(paper.id)
-        self._of[paper.id] = found
-
-    def remove(self, paper: Paper) -> None:
-        self._drop(paper.id)
-
-    def match(self, paper: Paper, state: dict[str, Paper]) -> Paper | None:
-        """The strongest other record that may be the same paper, or None."""
-        cands: set[str] = set()
-        for k in self._of.get(paper.id, []):
-            cands |= self._by.get(k, set())
-        cands.discard(paper.id)
-        ok = [state[c] for c in cands if c in state and compatible(state[c], paper)]
-        if not ok:
-            return None
-        return min(ok, key=lambda p: (-id_strength(p.id), p.id))
 
 
 class SQLiteStore:
@@ -324,145 +196,20 @@ class SQLiteStore:
         it = iter(papers)
         while batch := list(islice(it, batch_size)):
             with self.transaction():
-                stats += self._upsert_batch(batch, source)
+                stats += upsert_batch(PaperTables(self.connection), batch, source)
         return stats
-
-    def _upsert_batch(self, batch: list[Paper], source: str) -> UpsertStats:
-        """Merge one batch into the store: by id, else by DOI or title key (see
-        :mod:`paperfeed.store.identity`); records merged away leave an alias."""
-        incoming = [normalize_paper(raw, source) for raw in batch]
-        aliases = self._alias_targets([p.id for p in incoming])
-        if aliases:
-            incoming = [p.with_(id=aliases.get(p.id, p.id)) for p in incoming]
-        ids = list(dict.fromkeys(p.id for p in incoming))
-        keys = list({k for p in incoming if (k := match_key(p.title))})
-        dois = list({p.doi for p in incoming if p.doi})
-        existing = {
-            p.id: p
-            for p in self._select_papers(
-                "p.id IN (SELECT value FROM json_each(?)) "
-                "OR p.title_key IN (SELECT value FROM json_each(?)) "
-                "OR p.doi IN (SELECT value FROM json_each(?))",
-                [json.dumps(ids), json.dumps(keys), json.dumps(dois)],
-            )
-        }
-        existing_values = {pid: paper_values(p) for pid, p in existing.items()}
-        state: dict[str, Paper] = dict(existing)
-        values: dict[str, PaperValues] = dict(existing_values)
-        index = _SameIndex(state.values())
-        moved: dict[str, str] = {}  # id merged away -> the id it went into
-        inserted = updated = unchanged = merged = 0
-        for paper in incoming:
-            pid = moved.get(paper.id, paper.id)
-            while pid in moved:
-                pid = moved[pid]
-            if pid != paper.id:
-                paper = paper.with_(id=pid)
-            current = state.get(pid)
-            if current is not None:
-                before: tuple[Paper, PaperValues] | None = (current, values[pid])
-                state[pid] = merge_papers(current, paper)
-            else:
-                before = None
-                state[pid] = paper
-            index.update(state[pid])
-            # other records of the same paper (by DOI or title) join the strongest id
-            while (other := index.match(state[pid], state)) is not None:
-                kept, away = survivor(other, state[pid])
-                if before is None:
-                    before = (other, values[other.id])
-                state[kept.id] = fill_merge(kept, away)
-                del state[away.id]
-                values.pop(away.id, None)
-                index.remove(away)
-                index.update(state[kept.id])
-                moved[away.id] = kept.id
-                for src, dst in list(moved.items()):
-                    if dst == away.id:
-                        moved[src] = kept.id
-                pid = kept.id
-            values[pid] = paper_values(state[pid])
-            if before is None:
-                inserted += 1
-                continue
-            if not set(paper.sources) <= set(before[0].sources):
-                merged += 1
-            if values[pid] == before[1] and before[0].id == pid:
-                unchanged += 1
-            else:
-                updated += 1
-
-        now = utc_now()
-        final = [pid for pid in dict.fromkeys([*ids, *existing, *moved.values()]) if pid in state]
-        inserts = [(pid, *values[pid], now, now) for pid in final if pid not in existing]
-        updates = [
-            (*values[pid], now, pid)
-            for pid in final
-            if pid in existing and values[pid] != existing_values[pid]
-        ]
-        new_sources = [
-            (pid, s)
-            for pid in final
-            for s in state[pid].sources
-            if pid not in existing or s not in existing[pid].sources
-        ]
-        conn = self.connection
-        if inserts:
-            conn.executemany(_INSERT_PAPER, inserts)
-        if updates:
-            conn.executemany(_UPDATE_PAPER, updates)
-        if new_sources:
-            conn.executemany(
-                "INSERT OR IGNORE INTO paper_sources (paper_id, source) VALUES (?, ?)",
-                new_sources,
-            )
-        for away, kept in moved.items():
-            if away in existing:
-                self._repoint(away, kept)
-            conn.execute(
-                "INSERT OR REPLACE INTO paper_aliases (alias, paper_id) VALUES (?, ?)",
-                (away, kept),
-            )
-        return UpsertStats(inserted, updated, unchanged, merged)
-
-    def _repoint(self, old: str, new: str) -> None:
-        """Move what refers to paper ``old`` (profiles, ratings, aliases) to ``new`` and
-        delete ``old``; on a clash the newer rating wins. Inside the caller's transaction."""
-        conn = self.connection
-        conn.execute(
-            "UPDATE OR IGNORE profile_papers SET paper_id = ? WHERE paper_id = ?", (new, old)
-        )
-        conn.execute(
-            "UPDATE ratings AS r SET value = o.value, at = o.at FROM ratings AS o "
-            "WHERE o.paper_id = ? AND r.paper_id = ? AND r.user_id = o.user_id "
-            "AND r.kind = o.kind AND o.at > r.at",
-            (old, new),
-        )
-        conn.execute("UPDATE OR IGNORE ratings SET paper_id = ? WHERE paper_id = ?", (new, old))
-        conn.execute("UPDATE paper_aliases SET paper_id = ? WHERE paper_id = ?", (new, old))
-        conn.execute("DELETE FROM papers WHERE id = ?", (old,))
-
-    def _alias_targets(self, ids: Sequence[str]) -> dict[str, str]:
-        """``alias -> paper id`` for the ids among ``ids`` that were merged into another."""
-        if not ids:
-            return {}
-        rows = self._query(
-            "SELECT alias, paper_id FROM paper_aliases "
-            "WHERE alias IN (SELECT value FROM json_each(?))",
-            [json.dumps(list(dict.fromkeys(ids)))],
-        )
-        return {a: p for a, p in rows}
 
     def resolve_ids(self, ids: Sequence[str]) -> list[str]:
         """``ids`` with each id merged into another paper replaced by that paper's id."""
-        found = self._alias_targets(list(ids))
+        with self._lock:
+            found = PaperTables(self.connection).alias_targets(list(ids))
         return [found.get(i, i) for i in ids]
 
     def resolve_id(self, paper_id: str) -> str:
         return self.resolve_ids([paper_id])[0]
 
     def _select_papers(self, where: str, params: Sequence[Any] = (), tail: str = "") -> list[Paper]:
-        sql = f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE {where} {tail}"
+        sql = f"SELECT {PAPER_COLUMNS} FROM papers p WHERE {where} {tail}"
         return [paper_from_row(r) for r in self._query(sql, params)]
 
     def get_paper(self, paper_id: str) -> Paper | None:
@@ -506,15 +253,13 @@ class SQLiteStore:
         """Papers one of whose authors is ``name`` (case, accents, word order and
         punctuation ignored: ``"Qiang Liu"`` finds ``"Liu, Qiang"`` and ``"QIANG LIU"``),
         newest first."""
-        from paperfeed.authors import name_key
-
         wanted = name_key(name)
         if not wanted:
             return []
         conn = self.connection
         with self._lock:
             if not self._author_fn:
-                conn.create_function("pf_name_keys", 1, _name_keys_json, deterministic=True)
+                conn.create_function("pf_name_keys", 1, name_keys_json, deterministic=True)
                 self._author_fn = True
         probe = max(wanted.split(), key=len)
         rows = self._select_papers(
@@ -522,7 +267,7 @@ class SQLiteStore:
             [probe],
             "ORDER BY p.date DESC, p.id DESC",
         )
-        return [p for p in rows if any(name_key(a) == wanted for a in p.authors)]
+        return [p for p in rows if has_author(p, name)]
 
     def latest_date(self) -> str | None:
         value = self._query("SELECT max(date) FROM papers")[0][0]
@@ -581,10 +326,6 @@ class SQLiteStore:
             )
             return int(conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()[0])
 
-    def _user_id(self, name: str) -> int | None:
-        rows = self._query("SELECT id FROM users WHERE name = ?", [name])
-        return int(rows[0][0]) if rows else None
-
     def users(self) -> list[str]:
         return [r[0] for r in self._query("SELECT name FROM users ORDER BY id")]
 
@@ -632,7 +373,7 @@ class SQLiteStore:
         return [
             paper_from_row(r)
             for r in self._query(
-                f"SELECT {_PAPER_COLUMNS} FROM profile_papers pp "
+                f"SELECT {PAPER_COLUMNS} FROM profile_papers pp "
                 "JOIN users u ON u.id = pp.user_id JOIN papers p ON p.id = pp.paper_id "
                 "WHERE u.name = ? ORDER BY pp.added_at, pp.rowid",
                 [user],
@@ -690,7 +431,7 @@ class SQLiteStore:
         return [
             paper_from_row(r)
             for r in self._query(
-                f"SELECT {_PAPER_COLUMNS} FROM ratings r "
+                f"SELECT {PAPER_COLUMNS} FROM ratings r "
                 "JOIN users u ON u.id = r.user_id JOIN papers p ON p.id = r.paper_id "
                 "WHERE u.name = ? AND r.value = ? ORDER BY r.at, r.rowid",
                 [user, value],

@@ -1,20 +1,19 @@
-"""Numbered schema migrations of the SQLite store, recorded in ``PRAGMA user_version``.
+"""The SQLite store's schema steps, its version recorded in ``PRAGMA user_version``.
 
-Migration ``n`` (1-based position in :data:`MIGRATIONS`) runs once, in its own transaction,
-together with setting ``user_version = n``; a database already at the latest version is
-left untouched. Never edit a released migration: append a new one.
+The steps run through the generic runner (:func:`paperfeed.store.migrations.run_migrations`);
+each gets the connection inside the step's ``BEGIN IMMEDIATE`` transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-Migration = Callable[[sqlite3.Connection], None]
+from paperfeed.store.identity import match_key
+from paperfeed.store.migrations import Migration, SchemaError, run_migrations
 
-
-class SchemaError(RuntimeError):
-    """The database cannot be used by this version of paperfeed."""
+SQLiteMigration = Migration[sqlite3.Connection]
 
 
 def _run(conn: sqlite3.Connection, statements: Sequence[str]) -> None:
@@ -126,8 +125,6 @@ def m002_fulltext(conn: sqlite3.Connection) -> None:
 def m003_identity(conn: sqlite3.Connection) -> None:
     """One paper across sources: a normalized-title key and a DOI index to find a paper's
     other records, and aliases for the ids merged away (so they still resolve)."""
-    from paperfeed.store.identity import match_key
-
     conn.execute("ALTER TABLE papers ADD COLUMN title_key TEXT")
     rows = conn.execute("SELECT pk, title FROM papers WHERE title != ''").fetchall()
     updates = [(key, pk) for pk, title in rows if (key := match_key(title))]
@@ -179,7 +176,7 @@ def m004_delivery(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_fulltext, m003_identity, m004_delivery]
+MIGRATIONS: list[SQLiteMigration] = [m001_initial, m002_fulltext, m003_identity, m004_delivery]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -196,31 +193,37 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
-    """Apply the pending migrations in order; returns the numbers applied (``[]`` if none).
+class SQLiteVersioned:
+    """A connection in autocommit mode as the migration runner sees it."""
 
-    ``conn`` must be in autocommit mode (``isolation_level=None``). Each step takes the write
-    lock first and re-reads the version, so concurrent openers apply every step once.
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def schema_version(self) -> int:
+        return schema_version(self.conn)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` (the write lock) … ``COMMIT``, or ``ROLLBACK`` on an exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def record_version(self, version: int) -> None:
+        self.conn.execute(f"PRAGMA user_version = {int(version)}")
+
+
+def migrate(
+    conn: sqlite3.Connection, migrations: Sequence[SQLiteMigration] = MIGRATIONS
+) -> list[int]:
+    """Apply the pending SQLite migrations; returns the numbers applied (``[]`` if none).
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``) and not inside a transaction.
     """
     if conn.in_transaction:
         raise SchemaError("migrate() must not run inside an open transaction")
-    applied: list[int] = []
-    target = len(migrations)
-    if schema_version(conn) > target:
-        raise SchemaError(
-            f"database schema version {schema_version(conn)} is newer than this paperfeed "
-            f"knows ({target}); upgrade paperfeed"
-        )
-    while schema_version(conn) < target:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = schema_version(conn)
-            if current < target:
-                migrations[current](conn)
-                conn.execute(f"PRAGMA user_version = {current + 1}")
-                applied.append(current + 1)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    return applied
+    return run_migrations(SQLiteVersioned(conn), migrations)
