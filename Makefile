@@ -12,12 +12,14 @@ SHARED ?= ../shared
 
 install: $(STAMP)
 
-# torch first, from the local CPU wheel (a plain `torch` requirement would pull CUDA packages).
+# torch first, from the local CPU wheel (a plain `torch` requirement would pull CUDA packages);
+# then paperfeed with its dev and eval extras (eval: scikit-learn, for `paperfeed eval` and
+# benchmarks/, so the READMEs' commands work).
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -e '.[dev,eval]'
 	$(VENV)/bin/paperfeed model prepare
 	touch $(STAMP)
 
@@ -28,8 +30,9 @@ test: install
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q
 
+# The unit tier (tests/unit/, marked by tests/conftest.py), without its few slow tests.
 test-fast: install
-	$(PY) -m pytest -q -m "not integration and not slow and not browser"
+	$(PY) -m pytest -q -m "unit and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
