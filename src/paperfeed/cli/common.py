@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from paperfeed.config import Config
-from paperfeed.services import ImportSummary, Paperfeed
-from paperfeed.sources import ParseIssue
+from paperfeed.services import ImportSummary, Paperfeed, ParseIssue
 
 F = TypeVar("F", bound=Callable[..., Any])
 

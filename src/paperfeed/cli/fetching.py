@@ -9,9 +9,7 @@ from pathlib import Path
 import click
 
 from paperfeed.cli.common import F, app, config, iso_date, progress, report, user_errors
-from paperfeed.fetch.session import FetchOptions
-from paperfeed.services import ImportSummary
-from paperfeed.services.fetching import Fetcher, NothingToFetch
+from paperfeed.services import Fetcher, FetchOptions, ImportSummary, NothingToFetch
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 _PROFILE = click.option(

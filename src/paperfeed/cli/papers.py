@@ -20,7 +20,7 @@ from paperfeed.cli.common import (
     user_errors,
     user_option,
 )
-from paperfeed.sources import FORMATS
+from paperfeed.services import FORMATS
 
 
 @click.command()

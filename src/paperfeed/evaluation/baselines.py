@@ -1,8 +1,8 @@
 """Reference rankers the benchmarks compare paperfeed with. Pure functions over texts and
 arrays; each returns one score per candidate (higher is better).
 
-scikit-learn is needed by the tf-idf, SVM and logistic-regression baselines only (it is a
-``dev`` extra of paperfeed) and is imported when one of them runs.
+scikit-learn is needed by the tf-idf, SVM and logistic-regression baselines only (the ``eval``
+extra of paperfeed, which ``make install`` installs) and is imported when one of them runs.
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from scipy import sparse
 _WORD = re.compile(r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b")
 
 
+class MissingExtra(ValueError):
+    """An optional dependency is not installed (a user error: one line naming the extra)."""
+
+
 def _sklearn() -> Any:
     try:
         import sklearn
     except ImportError as e:  # pragma: no cover - depends on the installation
-        raise RuntimeError(
-            "the baselines need scikit-learn: pip install scikit-learn "
-            "(or install paperfeed with its dev extra: pip install -e '.[dev]')"
-        ) from e
+        raise MissingExtra("the baselines need scikit-learn: pip install 'paperfeed[eval]'") from e
     return sklearn
 
 

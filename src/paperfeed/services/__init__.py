@@ -11,11 +11,18 @@ from paperfeed.services.common import (
     days_before,
     embed_papers,
 )
+from paperfeed.services.fetching import Fetcher, FetchOptions, NothingToFetch
+from paperfeed.sources import FORMATS, ParseIssue
 
 __all__ = [
     "EMBED_CHUNK",
+    "FORMATS",
+    "FetchOptions",
+    "Fetcher",
     "ImportSummary",
+    "NothingToFetch",
     "Paperfeed",
+    "ParseIssue",
     "UserError",
     "days_before",
     "embed_papers",

@@ -13,6 +13,8 @@ from paperfeed import fetch
 from paperfeed.fetch.session import FetchOptions, open_client
 from paperfeed.services.app import Paperfeed
 from paperfeed.services.common import ImportSummary
+
+__all__ = ["FetchOptions", "Fetcher", "HarvestReport", "NothingToFetch"]
 from paperfeed.sources import ParseIssue, ParseResult, parse_path
 
 
