@@ -10,7 +10,8 @@ from paperfeed.rank import RankParams, rank
 from paperfeed.rank.diversity import mmr_order
 from paperfeed.rank.interests import cluster_interests
 from paperfeed.rank.lexical import build_index, features
-from paperfeed.rank.ranker import recency, select_candidates
+from paperfeed.rank.pool import select_candidates
+from paperfeed.rank.signals import recency
 from paperfeed.rank.terms import tokenize
 
 TOPICS = {
@@ -121,7 +122,7 @@ def test_recency_breaks_ties_towards_newer(world: dict) -> None:
 
 
 def test_empty_profile_is_a_clear_error(world: dict) -> None:
-    with pytest.raises(ValueError, match="profile is empty"):
+    with pytest.raises(ValueError, match="no profile papers"):
         rank([], np.zeros((0, DIM)), world["cands"], world["cvecs"])
 
 

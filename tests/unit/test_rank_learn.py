@@ -64,7 +64,7 @@ def test_lexical_classifier_learns_the_rated_papers_words() -> None:
     """Fitted on the rated papers' terms only: candidates on the profile's subject score
     above the rest, and a downvote pushes down the candidates that share its own terms."""
     from paperfeed.rank.lexical import build_index, features
-    from paperfeed.rank.ranker import lexical_classifier
+    from paperfeed.rank.signals import lexical_classifier
 
     cands = [
         "graph neural networks for molecule property prediction",

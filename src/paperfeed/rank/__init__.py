@@ -1,11 +1,7 @@
 """Pure ranking: lexical and dense scoring, interests, diversity, explanations."""
 
-from paperfeed.rank.ranker import (
-    DEFAULT_PARAMS,
-    CandidatePool,
-    RankParams,
-    prepare_candidates,
-    rank,
-)
+from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
+from paperfeed.rank.pool import CandidatePool, prepare_candidates
+from paperfeed.rank.ranker import rank
 
 __all__ = ["DEFAULT_PARAMS", "CandidatePool", "RankParams", "prepare_candidates", "rank"]

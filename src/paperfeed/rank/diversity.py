@@ -1,4 +1,4 @@
-"""Maximal marginal relevance (Carbonell & Goldstein 1998) over unit vectors. Pure numpy."""
+"""Diverse ordering: MMR (Carbonell & Goldstein 1998) over unit vectors, interest shares."""
 
 from __future__ import annotations
 
@@ -45,3 +45,38 @@ def mmr_order(
             label_counts[lab[i]] += 1
         max_sim = np.maximum(max_sim, vectors @ vectors[i])
     return np.asarray(chosen, dtype=np.int64)
+
+
+def diverse_order(
+    scores: np.ndarray,
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    *,
+    top: int,
+    pool_size: int,
+    diversity: float,
+    label_penalty: float,
+) -> list[int]:
+    """Indices of the first ``top`` items (0: all): MMR (:func:`mmr_order`) over the
+    ``pool_size`` best by score (at least ``top``), then the rest by score.
+
+    MMR is quadratic in what it orders, so a full ranking diversifies only its head.
+    """
+    n = len(scores)
+    want = n if top <= 0 else min(top, n)
+    by_score = np.argsort(-scores, kind="stable")
+    pool = by_score[: max(pool_size, want) if top > 0 else min(n, pool_size)]
+    picked = mmr_order(
+        scores[pool],
+        vectors[pool],
+        k=min(want, len(pool)),
+        diversity=diversity,
+        labels=labels[pool],
+        label_penalty=label_penalty,
+    )
+    order = [int(i) for i in pool[picked]]
+    if len(order) < want:
+        chosen = set(order)
+        order.extend(int(i) for i in by_score if int(i) not in chosen)
+        order = order[:want]
+    return order

@@ -1,0 +1,34 @@
+"""The ranker's knobs: signal weights, MMR and classifier settings, and their defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RankParams:
+    """Weights of the fused score; each component is z-scored over the candidates first."""
+
+    dense_weight: float = 1.0  # best cosine to any profile paper (multi-interest max-sim)
+    interest_weight: float = 0.3  # cosine to the closest interest centroid
+    lexical_weight: float = 0.5  # best BM25 against any single profile paper
+    profile_lexical_weight: float = 0.7  # BM25 with the whole profile as a weighted query
+    negative_weight: float = 0.5  # share of the cosine to the closest downvoted paper subtracted
+    recency_weight: float = 0.15
+    recency_half_life_days: float = 30.0
+    diversity: float = 0.15  # MMR trade-off; 0 = pure relevance order
+    interest_penalty: float = 0.1  # discourages one interest filling the list
+    interest_similarity: float = 0.35  # average cosine that keeps profile papers in one interest
+    mmr_pool: int = 200
+    shared_terms: int = 5
+    use_bigrams: bool = True
+    # Per-user classifier (paperfeed.rank.learn): profile and upvoted papers against the
+    # downvoted ones and, weakly, the candidates themselves.
+    classifier_weight: float = 0.5  # on the embeddings
+    lexical_classifier_weight: float = 0.5  # on L2-normalized BM25 term weights
+    classifier_negative_weight: float = 1.0
+    classifier_l2: float = 1.0
+    classifier_full_at: int = 5  # profile papers (and upvotes) at which they get full weight
+
+
+DEFAULT_PARAMS = RankParams()
