@@ -19,6 +19,7 @@ from paperfeed.models import RATING_VALUES, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
 from paperfeed.rank.learn import most_informative
+from paperfeed.rank.shortlist import dense_top
 from paperfeed.services.common import (
     ImportSummary,
     UserError,
@@ -380,9 +381,7 @@ class Paperfeed:
         hashes, matrix = self.store.all_embeddings(self.embedder.name)
         found: list[str] = []
         if len(hashes):
-            sims = matrix @ query_vec
-            top_idx = np.argsort(-sims)[:n]
-            found_hashes = [hashes[i] for i in top_idx]
+            found_hashes = [hashes[i] for i in dense_top(matrix, query_vec, n)]
             found.extend(self.store.paper_ids_for_hashes(found_hashes))
         found.extend(pid for pid, _ in self.store.search_text(text, limit=n))
         return self.store.get_papers(list(dict.fromkeys(found)))
