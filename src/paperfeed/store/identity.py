@@ -1,4 +1,5 @@
-"""One paper across sources: the title key and the rules for merging records by title. Pure.
+"""One paper across sources: the title and abstract keys and the rules for merging records by
+them. Pure.
 
 A paper seen on arXiv, on Hugging Face and in a BibTeX file may arrive with three ids
 (``2406.12345``, ``text:…``, ``doi:…``). Records whose normalized titles agree are merged
@@ -8,6 +9,7 @@ into the strongest id: an arXiv id, else a DOI, else whatever came first.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from typing import Any
@@ -19,6 +21,7 @@ from paperfeed.store.merge import MERGED_FIELDS, is_empty
 
 MIN_TITLE_WORDS = 4  # shorter titles ("Introduction", "Deep Learning") never match
 MIN_KEY_CHARS = 16
+MIN_ABSTRACT_WORDS = 20  # short texts ("See the paper.", a one-line note) never match
 _WORD = re.compile(r"\w+")
 
 
@@ -40,6 +43,19 @@ def match_key(title: str) -> str | None:
         return None
     key = ids.title_key(text)
     return key if len(key) >= MIN_KEY_CHARS else None
+
+
+@functools.lru_cache(maxsize=65536)
+def abstract_key(abstract: str) -> str | None:
+    """The key two records with the same abstract share (the abstract rendered from LaTeX,
+    folded, reduced to letters and digits, hashed), or None for a short or missing one: an
+    abstract pasted without its title is the same paper as its arXiv record."""
+    if not abstract:
+        return None
+    text = _fold(latex_to_text(abstract) if "\\" in abstract or "$" in abstract else abstract)
+    if len(_WORD.findall(text)) < MIN_ABSTRACT_WORDS:
+        return None
+    return "a" + hashlib.sha1(ids.title_key(text).encode()).hexdigest()[:24]
 
 
 def id_strength(paper_id: str) -> int:

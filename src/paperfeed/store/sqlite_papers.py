@@ -11,7 +11,7 @@ from typing import Any
 
 from paperfeed.models import Paper
 from paperfeed.names import name_key
-from paperfeed.store.identity import match_key
+from paperfeed.store.identity import abstract_key, match_key
 from paperfeed.store.upsert import canonical_json
 
 PAPER_COLUMNS = (
@@ -33,6 +33,7 @@ _VALUE_COLUMNS = (
     "extra",
     "content_hash",
     "title_key",
+    "abstract_key",
 )
 _INSERT_PAPER = (
     f"INSERT INTO papers (id, {', '.join(_VALUE_COLUMNS)}, added_at, updated_at) "
@@ -67,6 +68,7 @@ def paper_values(paper: Paper) -> PaperValues:
         canonical_json(paper.extra) if paper.extra else "{}",
         paper.content_hash,
         match_key(paper.title),
+        abstract_key(paper.abstract),
     )
 
 
@@ -120,14 +122,19 @@ class PaperTables:
         return {a: p for a, p in rows}
 
     def papers_matching(
-        self, ids: Sequence[str], title_keys: Sequence[str], dois: Sequence[str]
+        self,
+        ids: Sequence[str],
+        title_keys: Sequence[str],
+        dois: Sequence[str],
+        abstract_keys: Sequence[str],
     ) -> list[Paper]:
         rows = self.conn.execute(
             f"SELECT {PAPER_COLUMNS} FROM papers p "
             "WHERE p.id IN (SELECT value FROM json_each(?)) "
             "OR p.title_key IN (SELECT value FROM json_each(?)) "
-            "OR p.doi IN (SELECT value FROM json_each(?))",
-            [json.dumps(list(ids)), json.dumps(list(title_keys)), json.dumps(list(dois))],
+            "OR p.doi IN (SELECT value FROM json_each(?)) "
+            "OR p.abstract_key IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(v)) for v in (ids, title_keys, dois, abstract_keys)],
         ).fetchall()
         return [paper_from_row(r) for r in rows]
 

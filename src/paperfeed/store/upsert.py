@@ -16,7 +16,14 @@ from typing import Any, Protocol
 
 from paperfeed.models import Paper
 from paperfeed.store.base import UpsertStats
-from paperfeed.store.identity import compatible, fill_merge, id_strength, match_key, survivor
+from paperfeed.store.identity import (
+    abstract_key,
+    compatible,
+    fill_merge,
+    id_strength,
+    match_key,
+    survivor,
+)
 from paperfeed.store.merge import merge_papers, normalize_paper
 
 
@@ -52,9 +59,14 @@ class UpsertTarget(Protocol):
         ...
 
     def papers_matching(
-        self, ids: Sequence[str], title_keys: Sequence[str], dois: Sequence[str]
+        self,
+        ids: Sequence[str],
+        title_keys: Sequence[str],
+        dois: Sequence[str],
+        abstract_keys: Sequence[str],
     ) -> list[Paper]:
-        """The stored papers whose id, title key (:func:`match_key`) or DOI is given."""
+        """The stored papers whose id, title key (:func:`match_key`), DOI or abstract key
+        (:func:`abstract_key`) is given."""
         ...
 
     def insert_papers(self, papers: Sequence[Paper]) -> None: ...
@@ -90,7 +102,7 @@ class UpsertPlan:
 
 
 class SameIndex:
-    """Which records in a batch's working set share a title key or a DOI."""
+    """Which records in a batch's working set share a title key, an abstract key or a DOI."""
 
     def __init__(self, papers: Iterable[Paper]) -> None:
         self._by: dict[tuple[str, str], set[str]] = {}
@@ -108,6 +120,9 @@ class SameIndex:
         key = match_key(paper.title)
         if key:
             found.append(("t", key))
+        akey = abstract_key(paper.abstract)
+        if akey:
+            found.append(("a", akey))
         # a DOI record (``doi:X``) is the arXiv paper whose DOI is X
         if paper.doi and (id_strength(paper.id) == 3 or paper.id == f"doi:{paper.doi}"):
             found.append(("d", paper.doi))
@@ -206,7 +221,7 @@ def plan_batch(incoming: Sequence[Paper], existing: dict[str, Paper]) -> UpsertP
 
 
 def upsert_batch(target: UpsertTarget, batch: Sequence[Paper], source: str) -> UpsertStats:
-    """Merge one batch into a store: by id, else by DOI or title key (see
+    """Merge one batch into a store: by id, else by DOI, title key or abstract key (see
     :mod:`paperfeed.store.identity`); records merged away leave an alias. Run it inside one
     transaction of the store behind ``target``."""
     incoming = [normalize_paper(raw, source) for raw in batch]
@@ -216,7 +231,8 @@ def upsert_batch(target: UpsertTarget, batch: Sequence[Paper], source: str) -> U
     ids = list(dict.fromkeys(p.id for p in incoming))
     keys = list({k for p in incoming if (k := match_key(p.title))})
     dois = list({p.doi for p in incoming if p.doi})
-    existing = {p.id: p for p in target.papers_matching(ids, keys, dois)}
+    akeys = list({k for p in incoming if (k := abstract_key(p.abstract))})
+    existing = {p.id: p for p in target.papers_matching(ids, keys, dois, akeys)}
     plan = plan_batch(incoming, existing)
     if plan.inserts:
         target.insert_papers(plan.inserts)

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from paperfeed.store.identity import match_key
+from paperfeed.store.identity import abstract_key, match_key
 from paperfeed.store.migrations import Migration, SchemaError, run_migrations
 
 SQLiteMigration = Migration[sqlite3.Connection]
@@ -176,7 +176,25 @@ def m004_delivery(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[SQLiteMigration] = [m001_initial, m002_fulltext, m003_identity, m004_delivery]
+def m005_abstract_key(conn: sqlite3.Connection) -> None:
+    """A key of the normalized abstract, so a pasted abstract without title or id is found to
+    be the paper a listing already holds (and two pastes of it are one paper)."""
+    conn.execute("ALTER TABLE papers ADD COLUMN abstract_key TEXT")
+    rows = conn.execute("SELECT pk, abstract FROM papers WHERE abstract != ''").fetchall()
+    updates = [(key, pk) for pk, abstract in rows if (key := abstract_key(abstract))]
+    conn.executemany("UPDATE papers SET abstract_key = ? WHERE pk = ?", updates)
+    conn.execute(
+        "CREATE INDEX papers_abstract_key ON papers(abstract_key) WHERE abstract_key IS NOT NULL"
+    )
+
+
+MIGRATIONS: list[SQLiteMigration] = [
+    m001_initial,
+    m002_fulltext,
+    m003_identity,
+    m004_delivery,
+    m005_abstract_key,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
