@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -22,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from paperfeed.config import Config
 from paperfeed.embed import get_embedder
 from paperfeed.evaluation import authors, csfcube
 from paperfeed.evaluation.harness import markdown_table
 from paperfeed.models import Paper
 from paperfeed.services import embed_papers
+from paperfeed.settings import Settings, data_dir
 from paperfeed.store import open_store
 
 WINDOWS: tuple[tuple[str, str, int], ...] = (
@@ -50,7 +49,7 @@ def main() -> None:
     ap.add_argument(
         "--data",
         type=Path,
-        default=Path(os.environ.get("PAPERFEED_DATA") or "../shared/data"),
+        default=data_dir(),
         help="the shared data directory",
     )
     ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
@@ -69,7 +68,7 @@ def main() -> None:
     )
     args = ap.parse_args()
 
-    cfg = Config.load(args.home)
+    cfg = Settings.load(args.home)
     store = open_store(cfg.db_path)
     embedder = get_embedder(cache_dir=cfg.model_cache)
     progress = sys.stderr.isatty()

@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from paperfeed.config import Config
 from paperfeed.embed import get_embedder
 from paperfeed.models import Paper
 from paperfeed.rank import DEFAULT_PARAMS, rank
 from paperfeed.services import Paperfeed, days_before
+from paperfeed.settings import Settings
 from paperfeed.store import open_store
 
 
@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
 
-    cfg = Config.load(args.home)
+    cfg = Settings.load(args.home)
     with open_store(cfg.db_path) as store:
         pf = Paperfeed(store, lambda: get_embedder(cache_dir=cfg.model_cache))
         positives, negatives, exclude = pf.user_signals(args.user)

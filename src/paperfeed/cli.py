@@ -12,17 +12,17 @@ from typing import Any
 import click
 
 from paperfeed.clickutil import F, iso_date, user_errors
-from paperfeed.config import SETTINGS, Config
 from paperfeed.models import RATING_VALUES, Recommendation
+from paperfeed.settings import ENV, HELP_ENV, Settings
 
-_SETTINGS_HELP = "\b\n" + "\n".join(f"{s.env}: {s.help} (default {s.default})" for s in SETTINGS)
+_SETTINGS_HELP = "\b\n" + "\n".join(f"{s.name}: {s.help} (default {s.default})" for s in HELP_ENV)
 
 
 def user_option(fn: F) -> F:
     return click.option(
         "--user",
         "-u",
-        default=lambda: os.environ.get("PAPERFEED_USER", "default"),
+        default=lambda: ENV.user.read() or ENV.user.default,
         show_default="$PAPERFEED_USER or 'default'",
         help="Whose profile and ratings to use.",
     )(fn)
@@ -46,7 +46,7 @@ def top_option(default: int) -> Callable[[F], F]:
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
-    envvar="PAPERFEED_HOME",
+    envvar=ENV.home.name,
     default=None,
     help="Directory of the store and settings [env PAPERFEED_HOME; default ~/.paperfeed].",
 )
@@ -64,23 +64,19 @@ def cli(ctx: click.Context, home: Path | None, quiet: bool) -> None:
       paperfeed recommend --top 20                     # ranked and explained
       paperfeed rate 2501.01234 up                     # feedback changes the next ranking
     """
-    ctx.obj = {"config": Config.load(home), "progress": not quiet and sys.stderr.isatty()}
+    ctx.obj = {"config": Settings.load(home), "progress": not quiet and sys.stderr.isatty()}
 
 
 def _app(ctx: click.Context) -> Any:
-    """The services object over this home's store (opened lazily, closed with the command)."""
-    from paperfeed.embed import get_embedder
+    """The services object over this home's store (opened lazily, closed with the command),
+    embedding with the model config.toml names (read when the first text is embedded)."""
     from paperfeed.services import Paperfeed
     from paperfeed.store import open_store
 
-    cfg: Config = ctx.obj["config"]
-    store = open_store(cfg.db_path)
+    settings: Settings = ctx.obj["config"]
+    store = open_store(settings.db_path)
     ctx.call_on_close(store.close)
-    return Paperfeed(
-        store=store,
-        embedder_factory=lambda: get_embedder(cache_dir=cfg.model_cache),
-        progress=ctx.obj["progress"],
-    )
+    return Paperfeed(store=store, embedder_factory=settings.embedder, progress=ctx.obj["progress"])
 
 
 @cli.command()
@@ -90,7 +86,7 @@ def init(ctx: click.Context) -> None:
     """Create the home directory and its store (safe to run again)."""
     from paperfeed.store import open_store
 
-    cfg: Config = ctx.obj["config"]
+    cfg: Settings = ctx.obj["config"]
     with open_store(cfg.db_path) as store:
         n = store.count_papers()
     click.echo(f"paperfeed home: {cfg.home} (store {cfg.db_path}, {n} papers)")
@@ -391,7 +387,7 @@ def rank_cmd(ctx: click.Context, profiles: Path, candidates: Path, top: int) -> 
     from paperfeed.services import rank_batch
     from paperfeed.store import open_store
 
-    cfg: Config = ctx.obj["config"]
+    cfg: Settings = ctx.obj["config"]
     users = read_profiles(profiles)
     cands = read_candidates(candidates)
     with open_store(cfg.db_path) as store:
@@ -414,7 +410,7 @@ def model_prepare(ctx: click.Context) -> None:
     """Build the quantized ONNX model from the packaged weights (done once, then cached)."""
     from paperfeed.embed.minilm import prepare
 
-    cfg: Config = ctx.obj["config"]
+    cfg: Settings = ctx.obj["config"]
     click.echo(f"model ready: {prepare(cfg.model_cache)}")
 
 
@@ -439,7 +435,7 @@ def main() -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
     except Exception as e:
-        if os.environ.get("PAPERFEED_DEBUG"):
+        if ENV.debug.read():
             raise
         click.echo(
             f"Error: {type(e).__name__}: {e} (PAPERFEED_DEBUG=1 shows the traceback)", err=True

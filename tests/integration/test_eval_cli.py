@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import paperfeed.embed
-from paperfeed.config import Config
 from paperfeed.embed import HashingEmbedder
 from paperfeed.evaluation.cli import eval_group
+from paperfeed.settings import Settings
 
 pytestmark = pytest.mark.integration
 pytest.importorskip("sklearn")
@@ -35,7 +35,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     @click.group()
     @click.pass_context
     def root(ctx: click.Context) -> None:
-        ctx.obj = {"config": Config(home=tmp_path / "home"), "progress": False}
+        ctx.obj = {"config": Settings(home=tmp_path / "home"), "progress": False}
 
     root.add_command(eval_group)
 

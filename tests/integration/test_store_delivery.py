@@ -1,5 +1,5 @@
 """The store's delivery tables (migration 4): used token nonces, deliveries, unsubscriptions;
-and one-click links redeemed through :mod:`paperfeed.feedback`."""
+and one-click links redeemed through :mod:`paperfeed.delivery.feedback`."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed import tokens
+from paperfeed.delivery import tokens
+from paperfeed.delivery.feedback import redeem_rating, redeem_unsubscribe
+from paperfeed.delivery.tokens import TokenError
 from paperfeed.embed import HashingEmbedder
-from paperfeed.feedback import redeem_rating, redeem_unsubscribe
 from paperfeed.models import Paper
 from paperfeed.services import Paperfeed, UserError
 from paperfeed.store import SQLiteStore, open_store
 from paperfeed.store.migrations import MIGRATIONS, migrate
-from paperfeed.tokens import TokenError
 
 pytestmark = pytest.mark.integration
 

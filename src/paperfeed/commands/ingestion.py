@@ -2,13 +2,12 @@
 ``fetch`` (arXiv, OAI-PMH, listing feeds, Hugging Face, Zotero, ids → the store).
 
 Plain click commands; the main group registers them with ``cli.add_command`` and sets
-``ctx.obj = {"config": Config, "progress": bool}``.
+``ctx.obj = {"config": Settings, "progress": bool}``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,16 +18,17 @@ import numpy as np
 
 from paperfeed.clickutil import F, iso_date, user_errors
 from paperfeed.models import Paper
+from paperfeed.settings import ENV
 from paperfeed.sources import FORMATS, ParseIssue, ParseResult
 
 # --- shared helpers ---------------------------------------------------------------------------
 
 
 def _config(ctx: click.Context) -> Any:
-    from paperfeed.config import Config
+    from paperfeed.settings import Settings
 
     obj = ctx.find_root().obj or {}
-    return obj.get("config") or Config.load()
+    return obj.get("config") or Settings.load()
 
 
 def _progress(ctx: click.Context) -> bool:
@@ -290,7 +290,7 @@ def _base_url(default: str) -> Callable[[F], F]:
 @click.option(
     "--contact",
     default=None,
-    envvar="PAPERFEED_CONTACT",
+    envvar=ENV.contact.name,
     help="E-mail put in the User-Agent so services can reach you [env PAPERFEED_CONTACT].",
 )
 @click.option(
@@ -486,7 +486,7 @@ def fetch_hf(
 @click.option(
     "--api-key",
     default=None,
-    envvar="ZOTERO_API_KEY",
+    envvar=ENV.zotero_api_key.name,
     help="Key for a private library [env ZOTERO_API_KEY].",
 )
 @click.option("--collection", default=None, help="Only this collection (its 8-letter key).")
@@ -565,7 +565,7 @@ def fetch_ids(
         wanted,
         arxiv_url=arxiv_url,
         openalex_url=openalex_url,
-        mailto=(ctx.find_object(dict) or {}).get("contact") or os.environ.get("PAPERFEED_CONTACT"),
+        mailto=(ctx.find_object(dict) or {}).get("contact") or ENV.contact.read(),
     )
     result = ParseResult(result.papers, issues + result.issues, "ids")
     _report(_store_result(ctx, "ids", result, profile=profile), as_json)

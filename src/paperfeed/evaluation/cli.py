@@ -6,7 +6,6 @@ Register with ``cli.add_command(eval_group)``. Embeddings go through the store's
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,8 +14,8 @@ import click
 import numpy as np
 
 from paperfeed.clickutil import iso_date, user_errors
-from paperfeed.config import Config
 from paperfeed.models import Paper
+from paperfeed.settings import Settings, data_dir
 
 PUBLISHED_CSFCUBE = (
     "published (MAP / NDCG%20, whole-abstract queries): SPECTER 34.23 / 53.28, "
@@ -25,13 +24,13 @@ PUBLISHED_CSFCUBE = (
 
 
 def _data_default(name: str) -> Callable[[], str]:
-    return lambda: str(Path(os.environ.get("PAPERFEED_DATA") or "../shared/data") / name)
+    return lambda: str(data_dir() / name)
 
 
-def _settings(ctx: click.Context) -> tuple[Config, bool]:
-    """(config, progress) from the main group, or the defaults when run on its own."""
+def _settings(ctx: click.Context) -> tuple[Settings, bool]:
+    """(settings, progress) from the main group, or the defaults when run on its own."""
     obj = ctx.obj if isinstance(ctx.obj, dict) else {}
-    cfg = obj.get("config") or Config.load()
+    cfg = obj.get("config") or Settings.load()
     return cfg, bool(obj.get("progress", sys.stderr.isatty()))
 
 
