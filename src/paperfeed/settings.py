@@ -141,7 +141,7 @@ DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
 class ConfigError(ValueError):
-    """config.toml is unreadable or holds a bad value; the message names the key."""
+    """config.toml is unreadable or holds a bad value; the message names the file and key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,7 +535,7 @@ class Settings:
         try:
             return get_embedder(name, cache_dir=self.model_cache)
         except ValueError as e:
-            raise ConfigError(f"{self.delivery.path}: model: {e}") from None
+            raise ConfigError(f"{self.config_path}: model: {e}") from None
 
 
 # --- documentation -----------------------------------------------------------------------------

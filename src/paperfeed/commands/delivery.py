@@ -12,11 +12,15 @@ import logging
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from paperfeed.clickutil import iso_date, user_errors
+from paperfeed.settings import Settings, example_toml
+
+if TYPE_CHECKING:
+    from paperfeed.delivery.service import Delivery
 
 # --- shared helpers ---------------------------------------------------------------------------
 
@@ -36,14 +40,12 @@ def _logging(level: int) -> None:
     logger.setLevel(level)
 
 
-def _settings(ctx: click.Context) -> Any:
-    from paperfeed.settings import Settings
-
+def _settings(ctx: click.Context) -> Settings:
     obj = ctx.find_root().obj or {}
     return obj.get("config") or Settings.load()
 
 
-def _delivery(ctx: click.Context) -> Any:
+def _delivery(ctx: click.Context) -> Delivery:
     """The delivery facade over this home's store, with the embedder config.toml names (an
     unknown model fails here, before anything is fetched) and the link-signing secret."""
     from paperfeed.delivery.service import Delivery
@@ -238,8 +240,6 @@ def subscribe_cmd(ctx: click.Context, user: str, off: bool) -> None:
 def config_example_cmd() -> None:
     """Print a commented config.toml with every delivery setting (save it as
     <home>/config.toml and edit)."""
-    from paperfeed.settings import example_toml
-
     sys.stdout.write(example_toml())
 
 
