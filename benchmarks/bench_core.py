@@ -121,10 +121,10 @@ def rank_only(home: Path, since: str) -> float:
     sys.path.insert(0, str(ROOT / "src"))
     from bench_rank import median_rank_time
 
-    from paperfeed.embed import DEFAULT_MODEL
     from paperfeed.services import Paperfeed
+    from paperfeed.settings import Settings
 
-    with Paperfeed.open(home / "paperfeed.db", model=DEFAULT_MODEL) as app:
+    with Paperfeed.open(Settings.load(home)) as app:
         prof = app.profile("bench")
         cands = app.candidates(since)
         return median_rank_time(prof, app.vectors(prof), cands, app.vectors(cands))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -22,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from paperfeed.config import Config
 from paperfeed.evaluation import authors, csfcube
 from paperfeed.evaluation.harness import markdown_table
 from paperfeed.models import Paper
 from paperfeed.services import Paperfeed
+from paperfeed.settings import Settings, data_dir
 
 WINDOWS: tuple[tuple[str, str, int], ...] = (
     ("arxiv-cs-2025-2026.jsonl.gz", "2026-02-01", 28),  # the reference window
@@ -48,7 +47,7 @@ def main() -> None:
     ap.add_argument(
         "--data",
         type=Path,
-        default=Path(os.environ.get("PAPERFEED_DATA") or "../shared/data"),
+        default=data_dir(),
         help="the shared data directory",
     )
     ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
@@ -67,11 +66,9 @@ def main() -> None:
     )
     args = ap.parse_args()
 
-    cfg = Config.load(args.home)
+    cfg = Settings.load(args.home)
     progress = sys.stderr.isatty()
-    app = Paperfeed.open(
-        cfg.db_path, model=cfg.model, model_cache=cfg.model_cache, progress=progress
-    )
+    app = Paperfeed.open(cfg, progress=progress)
 
     def embed(papers: Sequence[Paper]) -> np.ndarray:
         return app.vectors(papers)

@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from paperfeed.config import Config
 from paperfeed.models import Paper
 from paperfeed.rank import DEFAULT_PARAMS, rank
 from paperfeed.services import Paperfeed
+from paperfeed.settings import Settings
 
 
 def main() -> None:
@@ -33,8 +33,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
 
-    cfg = Config.load(args.home)
-    with Paperfeed.open(cfg.db_path, model=cfg.model, model_cache=cfg.model_cache) as pf:
+    cfg = Settings.load(args.home)
+    with Paperfeed.open(cfg) as pf:
         positives, negatives, exclude = pf.user_signals(args.user)
         since, _ = pf.candidate_window(None, None, args.days)
         cands = pf.candidates(since)

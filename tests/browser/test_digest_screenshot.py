@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from paperfeed.delivery.links import digest_links
 from paperfeed.digest.email import render_digest
-from paperfeed.digest.links import digest_links
 from paperfeed.models import Explanation, Paper, Recommendation
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from paperfeed.delivery_config import SmtpSettings
+from paperfeed.settings import SmtpSettings
 
 
 @dataclass

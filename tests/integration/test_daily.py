@@ -22,12 +22,13 @@ import pytest
 from click.testing import CliRunner, Result
 from smtp_sink import Sink, smtp_sink
 
-from paperfeed import tokens
 from paperfeed.cli import cli
-from paperfeed.daily import ASK_PER_DIGEST, run_daily
-from paperfeed.delivery_config import load_delivery_settings
+from paperfeed.delivery import tokens
+from paperfeed.delivery.daily import ASK_PER_DIGEST
+from paperfeed.delivery.service import Delivery
 from paperfeed.embed import get_embedder
 from paperfeed.services import Paperfeed
+from paperfeed.settings import Settings
 from paperfeed.store import open_store
 from paperfeed.web.serve import PaperfeedServer, make_server
 
@@ -88,7 +89,11 @@ class World:
             f"[digest]\nsize = {size}\nsources = {json.dumps(sources)}\n{extra}\n{users}",
             encoding="utf-8",
         )
-        self.server.settings = load_delivery_settings(self.home)
+        self.server.delivery = self.delivery()
+
+    def delivery(self) -> Delivery:
+        """The facade over this world, with config.toml as it is now."""
+        return Delivery(self.app, Settings.load(self.home), self.secret)
 
     def daily(self, *args: str) -> Result:
         result = CliRunner().invoke(cli, ["--home", str(self.home), "--quiet", "daily", *args])
@@ -108,7 +113,7 @@ def world(tmp_path: Path, recorded: dict[str, list[dict[str, Any]]]) -> Iterator
         app.profile_add(user, [str(_jsonl(tmp_path / f"{user}.jsonl", recorded[user]))])
     secret = tokens.load_or_create_secret(home)
     with smtp_sink() as sink:
-        server = make_server(app, load_delivery_settings(home), secret, port=0)
+        server = make_server(Delivery(app, Settings.load(home), secret), port=0)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         w = World(home, app, sink, server, secret)
@@ -312,11 +317,9 @@ def test_resumes_after_a_crash_in_the_middle_of_a_run(world: World) -> None:
             self.sent.append(str(msg["To"]))
             return 1
 
-    settings = load_delivery_settings(world.home)
-    kwargs: dict[str, Any] = {"day": DAY, "now": datetime.now(UTC), "home": world.home}
     crashing = Crashing()
     with pytest.raises(KeyboardInterrupt):
-        run_daily(world.app, settings, world.secret, sender=crashing, **kwargs)
+        world.delivery().run_daily(day=DAY, now=datetime.now(UTC), sender=crashing)
     assert crashing.sent == ["ada@example.org"]
     assert world.app.store.deliveries(DAY) == [("ada", "email", "digest")]
 
@@ -343,18 +346,7 @@ def test_network_sources_are_stored_and_their_failures_reported(world: World) ->
         return ParseResult([paper], [], "arxiv-rss")
 
     world.config(sources=["arxiv:cs.LG+cs.CL", "hf"])
-    settings = load_delivery_settings(world.home)
-    report = run_daily(
-        world.app,
-        settings,
-        world.secret,
-        day=DAY,
-        now=datetime.now(UTC),
-        home=world.home,
-        sender=None,
-        dry_run=True,
-        remote=remote,
-    )
+    report = world.delivery().run_daily(day=DAY, now=datetime.now(UTC), dry_run=True, remote=remote)
     assert calls == [("arxiv", "cs.LG+cs.CL", DAY), ("hf", "", DAY)]
     assert [s.line() for s in report.sources] == [
         "source arxiv:cs.LG+cs.CL: 1 read, 1 new",

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from paperfeed.cli.evaluate import eval_group
-from paperfeed.config import Config
+from paperfeed.settings import Settings
 
 pytestmark = pytest.mark.integration
 pytest.importorskip("sklearn")
@@ -35,7 +35,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     @click.group()
     @click.pass_context
     def root(ctx: click.Context) -> None:
-        ctx.obj = {"config": Config(home=home), "progress": False}
+        ctx.obj = {"config": Settings(home=home), "progress": False}
 
     root.add_command(eval_group)
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from smtp_sink import smtp_sink
 
+from paperfeed.delivery.mail import Mailer, SendFailure, SmtpConfigError, check_smtp
 from paperfeed.digest.email import EmailContent, build_message
-from paperfeed.digest.send import Mailer, SendFailure, SmtpConfigError, check_smtp
 
 pytestmark = pytest.mark.integration
 

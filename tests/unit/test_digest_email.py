@@ -6,14 +6,14 @@ import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
-from paperfeed import tokens
+from paperfeed.delivery import tokens
+from paperfeed.delivery.links import digest_links
 from paperfeed.digest.email import (
     build_message,
     group_by_interest,
     render_digest,
     render_status,
 )
-from paperfeed.digest.links import digest_links
 from paperfeed.models import Explanation, Paper, Recommendation
 
 SECRET = b"s" * 32

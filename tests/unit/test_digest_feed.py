@@ -8,8 +8,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from paperfeed.digest.feed import render_feed, write_feed_file
-from paperfeed.digest.links import digest_links, feed_url
+from paperfeed.delivery.feedfile import write_feed_file
+from paperfeed.delivery.links import digest_links, feed_url
+from paperfeed.digest.feed import render_feed
 from paperfeed.models import Explanation, Paper, Recommendation
 
 SECRET = b"s" * 32

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed import tokens
-from paperfeed.tokens import Claims, SecretError, TokenError
+from paperfeed.delivery import tokens
+from paperfeed.delivery.tokens import Claims, SecretError, TokenError
 
 SECRET = bytes(range(32))
 NOW = 1_780_000_000.0

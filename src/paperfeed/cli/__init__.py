@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from paperfeed.config import SETTINGS, Config
+from paperfeed.settings import ENV, HELP_ENV, Settings
 
-_SETTINGS_HELP = "\b\n" + "\n".join(f"{s.env}: {s.help} (default {s.default})" for s in SETTINGS)
+_SETTINGS_HELP = "\b\n" + "\n".join(f"{s.name}: {s.help} (default {s.default})" for s in HELP_ENV)
 
 
 @click.group(
@@ -21,7 +21,7 @@ _SETTINGS_HELP = "\b\n" + "\n".join(f"{s.env}: {s.help} (default {s.default})" f
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
-    envvar="PAPERFEED_HOME",
+    envvar=ENV.home.name,
     default=None,
     help="Directory of the store and settings [env PAPERFEED_HOME; default ~/.paperfeed].",
 )
@@ -39,7 +39,7 @@ def cli(ctx: click.Context, home: Path | None, quiet: bool) -> None:
       paperfeed recommend --top 20                     # ranked and explained
       paperfeed rate 2501.01234 up                     # feedback changes the next ranking
     """
-    ctx.obj = {"config": Config.load(home), "progress": not quiet and sys.stderr.isatty()}
+    ctx.obj = {"config": Settings.load(home), "progress": not quiet and sys.stderr.isatty()}
 
 
 def _register() -> None:
@@ -63,7 +63,7 @@ def main() -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
     except Exception as e:
-        if os.environ.get("PAPERFEED_DEBUG"):
+        if ENV.debug.read():
             raise
         click.echo(
             f"Error: {type(e).__name__}: {e} (PAPERFEED_DEBUG=1 shows the traceback)", err=True

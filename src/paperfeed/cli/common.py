@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -13,8 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
-from paperfeed.config import Config
 from paperfeed.services import ImportSummary, Paperfeed, ParseIssue
+from paperfeed.settings import ENV, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,14 +53,14 @@ def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> s
 # --- the library object -----------------------------------------------------------------------
 
 
-def config(ctx: click.Context) -> Config:
+def config(ctx: click.Context) -> Settings:
     """The settings the main group loaded (or the defaults, for a command run on its own)."""
-    obj = ctx.find_root().obj or {}
-    return obj.get("config") or Config.load()
+    obj = ctx.find_root().obj if isinstance(ctx.find_root().obj, dict) else {}
+    return obj.get("config") or Settings.load()
 
 
 def progress(ctx: click.Context) -> bool:
-    obj = ctx.find_root().obj or {}
+    obj = ctx.find_root().obj if isinstance(ctx.find_root().obj, dict) else {}
     return bool(obj.get("progress"))
 
 
@@ -71,10 +70,7 @@ def app(ctx: click.Context) -> Paperfeed:
     root = ctx.find_root()
     built = root.meta.get("paperfeed.app")
     if built is None:
-        cfg = config(ctx)
-        built = Paperfeed.open(
-            cfg.db_path, model=cfg.model, model_cache=cfg.model_cache, progress=progress(ctx)
-        )
+        built = Paperfeed.open(config(ctx), progress=progress(ctx))
         root.meta["paperfeed.app"] = built
         root.call_on_close(built.close)
     return built
@@ -87,7 +83,7 @@ def user_option(fn: F) -> F:
     return click.option(
         "--user",
         "-u",
-        default=lambda: os.environ.get("PAPERFEED_USER", "default"),
+        default=lambda: ENV.user.read() or ENV.user.default,
         show_default="$PAPERFEED_USER or 'default'",
         help="Whose profile and ratings to use.",
     )(fn)

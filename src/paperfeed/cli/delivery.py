@@ -1,24 +1,27 @@
 """Delivery commands: ``daily`` (fetch, rank, e-mail), ``serve`` (rating, unsubscribe and feed
 links), ``feed`` (an RSS/Atom file), ``subscribe`` and ``config-example``.
 
-Plain click commands registered by :mod:`paperfeed.cli`; settings come from
-``<home>/config.toml`` (:mod:`paperfeed.delivery_config`).
+Plain click commands registered by :mod:`paperfeed.cli`: each parses its
+options, builds the :class:`~paperfeed.delivery.service.Delivery` facade and calls one of its
+methods. Settings come from ``<home>/config.toml`` (:mod:`paperfeed.settings`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
+from paperfeed.cli import common
 from paperfeed.cli.common import iso_date, user_errors
+from paperfeed.settings import Settings, example_toml
+
+if TYPE_CHECKING:
+    from paperfeed.delivery.service import Delivery
 
 # --- shared helpers ---------------------------------------------------------------------------
 
@@ -38,59 +41,21 @@ def _logging(level: int) -> None:
     logger.setLevel(level)
 
 
-def _config(ctx: click.Context) -> Any:
-    from paperfeed.config import Config
-
-    obj = ctx.find_root().obj or {}
-    return obj.get("config") or Config.load()
+def _settings(ctx: click.Context) -> Settings:
+    return common.config(ctx)
 
 
-def _settings(ctx: click.Context) -> Any:
-    from paperfeed.delivery_config import load_delivery_settings
+def _delivery(ctx: click.Context) -> Delivery:
+    """The delivery facade over the library object of this command, with the link-signing
+    secret; the model config.toml names is resolved here, so an unknown one fails before
+    anything is fetched."""
+    from paperfeed.delivery.service import Delivery
+    from paperfeed.delivery.tokens import load_or_create_secret
 
-    return load_delivery_settings(_config(ctx).home)
-
-
-def _app(ctx: click.Context, settings: Any) -> Any:
-    """The library object over this home's store, with the embedder config.toml names."""
-    from paperfeed.delivery_config import ConfigError
-    from paperfeed.embed import get_embedder
-    from paperfeed.services import Paperfeed
-    from paperfeed.store import open_store
-
-    cfg = _config(ctx)
-    try:
-        embedder = get_embedder(settings.model, cache_dir=cfg.model_cache)
-    except ValueError as e:
-        raise ConfigError(f"{settings.path}: model: {e}") from None
-    store = open_store(cfg.db_path)
-    ctx.call_on_close(store.close)
-    progress = bool((ctx.find_root().obj or {}).get("progress"))
-    return Paperfeed(store=store, embedder_factory=lambda: embedder, progress=progress)
-
-
-def _secret(ctx: click.Context) -> bytes:
-    from paperfeed.tokens import load_or_create_secret
-
-    return load_or_create_secret(_config(ctx).home)
-
-
-@contextlib.contextmanager
-def _run_lock(home: Path) -> Iterator[None]:
-    """One ``daily`` at a time per home (cron overlapping a slow run would send twice)."""
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / "daily.lock"
-    with path.open("a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise click.ClickException(
-                f"another `paperfeed daily` is running on {home} (it holds {path})"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    settings = _settings(ctx)
+    lib = common.app(ctx)
+    _ = lib.embedder
+    return Delivery(lib, settings, load_or_create_secret(settings.home))
 
 
 # --- daily ------------------------------------------------------------------------------------
@@ -132,40 +97,24 @@ def daily_cmd(
     1 when a delivery failed (run it again to retry). Settings: <home>/config.toml
     (`paperfeed config-example`).
     """
-    from paperfeed.daily import run_daily
-    from paperfeed.digest.send import Mailer, check_smtp
+    from paperfeed.delivery.service import Delivery
 
     _logging(logging.WARNING)
-    settings = _settings(ctx)
-    recipients = [u for u in settings.users if u.email]
-    if not recipients:
-        raise click.ClickException(
-            f"{settings.path}: no user has an e-mail address; add a [users.NAME] table with "
-            'email = "…" (`paperfeed config-example` shows one)'
-        )
-    if not dry_run or check:
-        check_smtp(settings.smtp)
+    config = _settings(ctx).delivery
+    recipients = Delivery.check(config, smtp=check or not dry_run)
     if check:
-        click.echo(f"SMTP {settings.smtp.where}: ok; {len(recipients)} recipients")
+        click.echo(f"SMTP {config.smtp.where}: ok; {len(recipients)} recipients")
         return
-    app = _app(ctx, settings)
-    secret = _secret(ctx)
     day = day or date.today().isoformat()
-    with _run_lock(_config(ctx).home), Mailer(settings.smtp) as mailer:
-        report = run_daily(
-            app,
-            settings,
-            secret,
-            day=day,
-            now=datetime.now(UTC),
-            home=_config(ctx).home,
-            sender=None if dry_run else mailer,
-            dry_run=dry_run,
-            fetch=not no_fetch,
-            save_dir=save_dir,
-            report_source=lambda s: click.echo(s.line()),
-            report_user=lambda u: click.echo(u.line()),
-        )
+    report = _delivery(ctx).run_daily(
+        day=day,
+        now=datetime.now(UTC),
+        dry_run=dry_run,
+        fetch=not no_fetch,
+        save_dir=save_dir,
+        report_source=lambda s: click.echo(s.line()),
+        report_user=lambda u: click.echo(u.line()),
+    )
     failed = report.failed
     if failed:
         raise click.ClickException(
@@ -192,16 +141,15 @@ def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
     from paperfeed.web.serve import make_server
 
     _logging(logging.INFO)
-    settings = _settings(ctx)
-    app = _app(ctx, settings)
-    server = make_server(app, settings, _secret(ctx), host=host, port=port)
+    delivery = _delivery(ctx)
+    server = make_server(delivery, host=host, port=port)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(
             f"note: listening on {host}, not only this machine; serve it over HTTPS "
             "(a reverse proxy) since links carry tokens",
             err=True,
         )
-    click.echo(f"serving on {server.url} (links use {settings.base_url}); Ctrl-C stops")
+    click.echo(f"serving on {server.url} (links use {delivery.config.base_url}); Ctrl-C stops")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -253,22 +201,14 @@ def feed_cmd(
     days: int | None,
 ) -> None:
     """Write USER's recommendations as an RSS/Atom feed, with explanations and rating links."""
-    from paperfeed.daily import render_user_feed
-    from paperfeed.digest.feed import write_feed_file
+    from paperfeed.delivery.feedfile import write_feed_file
 
-    settings = _settings(ctx)
-    app = _app(ctx, settings)
-    delivery = settings.user(user)
-    top = delivery.size if delivery else settings.size
-    recs = app.recommend(user, days=days or settings.feed_days, top=top)
-    document = render_user_feed(
-        settings,
-        _secret(ctx),
+    recs, document = _delivery(ctx).user_feed(
         user,
-        recs,
-        now=datetime.now(UTC),
+        days=days,
         interest=interest - 1 if interest else None,
         fmt=fmt,
+        now=datetime.now(UTC),
     )
     if output is None:
         click.echo(document, nl=False)
@@ -287,11 +227,7 @@ def feed_cmd(
 @user_errors
 def subscribe_cmd(ctx: click.Context, user: str, off: bool) -> None:
     """Turn a user's digest e-mails back on (after an unsubscribe link), or off."""
-    from paperfeed.feedback import EMAIL
-    from paperfeed.store import open_store
-
-    with open_store(_config(ctx).db_path) as store:
-        changed = store.set_subscribed(user, EMAIL, not off)
+    changed = _delivery(ctx).set_subscribed(user, not off)
     state = "unsubscribed from" if off else "subscribed to"
     click.echo(f"{user}: {state} digest e-mails" + ("" if changed else " (already)"))
 
@@ -300,8 +236,6 @@ def subscribe_cmd(ctx: click.Context, user: str, off: bool) -> None:
 def config_example_cmd() -> None:
     """Print a commented config.toml with every delivery setting (save it as
     <home>/config.toml and edit)."""
-    from paperfeed.delivery_config import example_toml
-
     sys.stdout.write(example_toml())
 
 

@@ -5,7 +5,6 @@ Embeddings go through the store's cache (``<home>/paperfeed.db``), so a rerun em
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import numpy as np
 from paperfeed.cli import common
 from paperfeed.cli.common import iso_date, user_errors
 from paperfeed.models import Paper
+from paperfeed.settings import data_dir
 
 PUBLISHED_CSFCUBE = (
     "published (MAP / NDCG%20, whole-abstract queries): SPECTER 34.23 / 53.28, "
@@ -23,7 +23,7 @@ PUBLISHED_CSFCUBE = (
 
 
 def _data_default(name: str) -> Callable[[], str]:
-    return lambda: str(Path(os.environ.get("PAPERFEED_DATA") or "../shared/data") / name)
+    return lambda: str(data_dir() / name)
 
 
 def _embed_fn(ctx: click.Context) -> tuple[Callable[[Sequence[Paper]], np.ndarray], bool]:

@@ -10,6 +10,7 @@ import click
 
 from paperfeed.cli.common import F, app, config, iso_date, progress, report, user_errors
 from paperfeed.services import Fetcher, FetchOptions, ImportSummary, NothingToFetch
+from paperfeed.settings import ENV
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 _PROFILE = click.option(
@@ -49,7 +50,7 @@ def _fetcher(ctx: click.Context, profile: str | None) -> Fetcher:
 @click.option(
     "--contact",
     default=None,
-    envvar="PAPERFEED_CONTACT",
+    envvar=ENV.contact.name,
     help="E-mail put in the User-Agent so services can reach you [env PAPERFEED_CONTACT].",
 )
 @click.option(
@@ -220,7 +221,7 @@ def fetch_hf(
 @click.option(
     "--api-key",
     default=None,
-    envvar="ZOTERO_API_KEY",
+    envvar=ENV.zotero_api_key.name,
     help="Key for a private library [env ZOTERO_API_KEY].",
 )
 @click.option("--collection", default=None, help="Only this collection (its 8-letter key).")

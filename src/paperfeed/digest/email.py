@@ -12,7 +12,7 @@ from email.policy import default as _default_policy
 from email.utils import format_datetime, make_msgid
 from html import escape
 
-from paperfeed.digest.links import DigestLinks, ItemLinks
+from paperfeed.digest.linkset import DigestLinks, ItemLinks
 from paperfeed.display import readable, shorten
 from paperfeed.models import Recommendation
 

@@ -1,19 +1,17 @@
 """RSS 2.0 / Atom feeds of a user's recommendations (all, or one interest), with the same
-explanations and rating links as the e-mail. Rendering is pure; :func:`write_feed_file` is the
-one function that writes (for a static web server)."""
+explanations and rating links as the e-mail. Pure: the document comes back as a string
+(:mod:`paperfeed.delivery.feedfile` writes it for a static web server)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from html import escape
-from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
 from paperfeed.digest.email import group_by_interest
-from paperfeed.digest.links import DigestLinks, ItemLinks
+from paperfeed.digest.linkset import DigestLinks, ItemLinks
 from paperfeed.display import readable
 from paperfeed.models import Recommendation
 
@@ -106,12 +104,3 @@ def render_feed(
         fe.content(_content(rec, item), type="CDATA" if fmt == "rss" else "html")
     raw = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     return raw.decode("utf-8")
-
-
-def write_feed_file(path: Path, document: str) -> None:
-    """Write a feed for static hosting: to a temporary name, then renamed into place, so a
-    web server never serves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(document, encoding="utf-8")
-    tmp.replace(path)

@@ -53,13 +53,13 @@ def get_embedder(name: str = DEFAULT_MODEL, *, cache_dir: Path | None = None) ->
     """The embedder called ``name``, created once per process (and per ``cache_dir``).
 
     The model is loaded lazily, on the first ``embed()``; ``name`` and ``dim`` are
-    available at once.  ``cache_dir`` defaults to ``paperfeed.config.model_cache_dir()``.
+    available at once.  ``cache_dir`` defaults to ``paperfeed.settings.model_cache_dir()``.
     """
     canon = _canonical(name)
     if canon.startswith("hashing-"):
         key: tuple[str, Path | None] = (canon, None)
     else:
-        from paperfeed.config import model_cache_dir
+        from paperfeed.settings import model_cache_dir
 
         key = (canon, Path(cache_dir or model_cache_dir()).expanduser().resolve())
     with _registry_lock:

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from paperfeed.settings import keep_model_libraries_offline
+
 log = logging.getLogger(__name__)
 
 # Sentences used to check an export numerically: short, padded and a full 256-token window.
@@ -32,8 +34,7 @@ def export_fp32(model_dir: Path, out_path: Path) -> dict[str, Any]:
     ``summed`` (float32, ``[batch, 384]``): the sum of the last hidden states over unmasked
     tokens.  Dividing by the token count gives sentence-transformers' mean pooling.
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    keep_model_libraries_offline()
     import torch
     import transformers
     from transformers import BertModel

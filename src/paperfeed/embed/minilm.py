@@ -62,7 +62,7 @@ def _fingerprint() -> str:
 
 def model_paths(cache_dir: Path | None = None) -> dict[str, Path]:
     """Paths of the built ONNX files: ``{"fp32": ..., "int8": ...}``."""
-    from paperfeed.config import model_cache_dir
+    from paperfeed.settings import model_cache_dir
 
     base = Path(cache_dir) if cache_dir is not None else model_cache_dir()
     stem = f"{MODEL_NAME}.{_fingerprint()}"

@@ -8,7 +8,6 @@ inject a fake clock and sleep so that nothing waits for real.
 from __future__ import annotations
 
 import functools
-import os
 import random
 import ssl
 import threading
@@ -23,8 +22,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from paperfeed import __version__
+from paperfeed.settings import ENV
 
-CONTACT_ENV = "PAPERFEED_CONTACT"
 CONTACT_PLACEHOLDER = "paperfeed-user@example.org"
 PROJECT_URL = "https://github.com/paperfeed/paperfeed"
 
@@ -64,7 +63,7 @@ class FetchError(ValueError):
 def user_agent(contact: str | None = None) -> str:
     """``paperfeed/0.1.0 (+project URL; mailto:contact)`` — services ask for a way to reach
     whoever runs the harvester; ``$PAPERFEED_CONTACT`` sets it."""
-    who = contact or os.environ.get(CONTACT_ENV) or CONTACT_PLACEHOLDER
+    who = contact or ENV.contact.read() or CONTACT_PLACEHOLDER
     return f"paperfeed/{__version__} (+{PROJECT_URL}; mailto:{who})"
 
 

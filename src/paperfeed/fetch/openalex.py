@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from paperfeed import ids
 from paperfeed.fetch.common import combine, complete_json
-from paperfeed.fetch.http import CONTACT_ENV, FetchError, HttpClient
+from paperfeed.fetch.http import FetchError, HttpClient
+from paperfeed.settings import ENV
 from paperfeed.sources import ParseIssue, ParseResult, parse_text
 
 OPENALEX_URL = "https://api.openalex.org"
@@ -16,7 +16,7 @@ DOI_BATCH = 50  # DOIs per filter request (OpenAlex accepts up to 100 OR-ed valu
 
 
 def _params(mailto: str | None) -> dict[str, str]:
-    who = mailto or os.environ.get(CONTACT_ENV)
+    who = mailto or ENV.contact.read()
     return {"mailto": who} if who else {}
 
 

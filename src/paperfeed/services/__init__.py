@@ -11,7 +11,13 @@ from paperfeed.services.common import (
     days_before,
     embed_papers,
 )
-from paperfeed.services.fetching import Fetcher, FetchOptions, NothingToFetch
+from paperfeed.services.fetching import (
+    Fetcher,
+    FetchOptions,
+    NothingToFetch,
+    RemoteFetch,
+    remote_fetcher,
+)
 from paperfeed.sources import FORMATS, ParseIssue
 
 __all__ = [
@@ -23,8 +29,10 @@ __all__ = [
     "NothingToFetch",
     "Paperfeed",
     "ParseIssue",
+    "RemoteFetch",
     "UserError",
     "days_before",
     "embed_papers",
     "prepare_model",
+    "remote_fetcher",
 ]

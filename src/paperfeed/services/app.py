@@ -28,6 +28,7 @@ from paperfeed.services.common import (
     embed_papers,
     looks_like_jsonl,
 )
+from paperfeed.settings import ConfigError, Settings
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
 from paperfeed.store import AppStore, open_store
 
@@ -46,26 +47,24 @@ class Paperfeed:
 
     @classmethod
     def open(
-        cls,
-        db_path: Path,
-        *,
-        model: str,
-        model_cache: Path | None = None,
-        params: RankParams = DEFAULT_PARAMS,
-        progress: bool = False,
+        cls, settings: Settings, *, params: RankParams = DEFAULT_PARAMS, progress: bool = False
     ) -> Paperfeed:
-        """The library over the store at ``db_path`` (created and migrated if needed) with the
-        embedding model called ``model``, loaded on first use. Close it when done."""
-        try:
-            embedder = get_embedder(model, cache_dir=model_cache)
-        except ValueError as e:
-            raise UserError(f"model: {e}") from None
+        """The library over the store of ``settings`` (created and migrated if needed) with the
+        embedding model its config.toml names, resolved and loaded on first use (an unknown
+        name is a :class:`ConfigError` naming the file). Close it when done."""
+
+        def embedder() -> Embedder:
+            try:
+                return get_embedder(settings.model, cache_dir=settings.model_cache)
+            except ValueError as e:
+                raise ConfigError(f"{settings.config_path}: model: {e}") from None
+
         return cls(
-            store=open_store(db_path),
-            embedder_factory=lambda: embedder,
+            store=open_store(settings.db_path),
+            embedder_factory=embedder,
             params=params,
             progress=progress,
-            location=str(db_path),
+            location=str(settings.db_path),
         )
 
     def close(self) -> None:

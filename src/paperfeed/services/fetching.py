@@ -11,10 +11,18 @@ from types import TracebackType
 
 from paperfeed import fetch
 from paperfeed.fetch.session import FetchOptions, open_client
+from paperfeed.fetch.sources import RemoteFetch, remote_fetcher
 from paperfeed.services.app import Paperfeed
 from paperfeed.services.common import ImportSummary
 
-__all__ = ["FetchOptions", "Fetcher", "HarvestReport", "NothingToFetch"]
+__all__ = [
+    "FetchOptions",
+    "Fetcher",
+    "HarvestReport",
+    "NothingToFetch",
+    "RemoteFetch",
+    "remote_fetcher",
+]
 from paperfeed.sources import ParseIssue, ParseResult, parse_path
 
 

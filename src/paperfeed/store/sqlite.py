@@ -509,8 +509,8 @@ class SQLiteStore:
         return int(self._query("SELECT count(*) FROM embeddings WHERE model = ?", [model])[0][0])
 
     # --- delivery: used link tokens, delivered digests, unsubscriptions ---------------------
-    # Kept apart from the rest: only the digest, feed and web code (paperfeed.daily,
-    # paperfeed.feedback, paperfeed.web) call these.
+    # Kept apart from the rest: only the delivery code (paperfeed.delivery, through
+    # the web endpoints too) calls these.
 
     def use_token_nonce(self, nonce: str, user: str, expires: int) -> bool:
         """Mark a single-use token's nonce as used; ``False`` if it was used before."""

@@ -2,10 +2,11 @@
 
 ``GET /rate/<token>`` records a one-click rating (once), ``GET|POST /unsubscribe/<token>``
 stops the user's e-mails, ``GET /feed/<token>.xml`` (Atom; ``.rss`` for RSS 2.0) and
-``/feed/<token>/<n>.xml`` serve the user's feed, all of it or interest n, built from
-:meth:`Paperfeed.recommend`. A forged, expired or used token gets a 4xx page and changes nothing.
-Standard library only (``ThreadingHTTPServer``); binds 127.0.0.1 unless told otherwise — put a
-TLS-terminating reverse proxy in front of it to reach it from outside.
+``/feed/<token>/<n>.xml`` serve the user's feed, all of it or interest n; all of it through
+the :class:`~paperfeed.delivery.service.Delivery` facade. A forged, expired or used token gets
+a 4xx page and changes nothing. Standard library only (``ThreadingHTTPServer``); binds
+127.0.0.1 unless told otherwise — put a TLS-terminating reverse proxy in front of it to reach
+it from outside.
 """
 
 from __future__ import annotations
@@ -20,13 +21,10 @@ from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from paperfeed import tokens
-from paperfeed.daily import render_user_feed
-from paperfeed.delivery_config import DeliverySettings
+from paperfeed.delivery.service import Delivery
+from paperfeed.delivery.tokens import TokenError
 from paperfeed.display import readable
-from paperfeed.feedback import redeem_rating, redeem_unsubscribe
-from paperfeed.services import Paperfeed, UserError
-from paperfeed.tokens import TokenError
+from paperfeed.services import UserError
 
 log = logging.getLogger("paperfeed.serve")
 
@@ -69,24 +67,20 @@ def redact(path: str) -> str:
 
 
 class PaperfeedServer(ThreadingHTTPServer):
-    """The HTTP server and what its handlers need: the library object, settings, secret,
-    clock. Ranking for feeds is serialized (one CPU-bound request at a time)."""
+    """The HTTP server and what its handlers need: the delivery facade and a clock. Ranking
+    for feeds is serialized (one CPU-bound request at a time)."""
 
     daemon_threads = True
 
     def __init__(
         self,
         address: tuple[str, int],
-        app: Paperfeed,
-        settings: DeliverySettings,
-        secret: bytes,
+        delivery: Delivery,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(address, Handler)
-        self.app = app
-        self.settings = settings
-        self.secret = secret
+        self.delivery = delivery
         self.clock = clock
         self.rank_lock = threading.Lock()
 
@@ -173,7 +167,7 @@ class Handler(BaseHTTPRequestHandler):
     def _rate(self, token: str) -> None:
         srv = self.server
         try:
-            rated = redeem_rating(srv.app, srv.secret, token, now=srv.clock())
+            rated = srv.delivery.redeem_rating(token, srv.clock())
         except TokenError as exc:
             self._token_error(exc)
             return
@@ -191,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
     def _unsubscribe(self, token: str) -> None:
         srv = self.server
         try:
-            claims = redeem_unsubscribe(srv.app, srv.secret, token, now=srv.clock())
+            claims = srv.delivery.redeem_unsubscribe(token, srv.clock())
         except TokenError as exc:
             self._token_error(exc)
             return
@@ -205,38 +199,31 @@ class Handler(BaseHTTPRequestHandler):
     def _feed(self, token: str, interest: int | None, fmt: str) -> None:
         srv = self.server
         try:
-            claims = tokens.verify(srv.secret, token, now=srv.clock(), actions=(tokens.FEED,))
+            user = srv.delivery.feed_owner(token, now=srv.clock())
         except TokenError as exc:
             self._token_error(exc)
             return
-        user = claims.user
-        if user not in srv.app.store.users():
+        if not srv.delivery.has_user(user):
             self._page(404, "No such user", f"There is no user {user!r} here any more.")
             return
-        delivery = srv.settings.user(user)
-        top = delivery.size if delivery else srv.settings.size
-        with srv.rank_lock:
-            try:
-                recs = srv.app.recommend(user, days=srv.settings.feed_days, top=top)
-            except UserError as exc:  # empty profile, empty store: an empty feed, not an error
-                log.info("empty feed for %s: %s", user, exc)
-                recs = []
-        now = datetime.fromtimestamp(srv.clock(), UTC)
-        document = render_user_feed(
-            srv.settings, srv.secret, user, recs, now=now, interest=interest, fmt=fmt
-        )
+        with srv.rank_lock:  # empty profile, empty store: an empty feed, not an error
+            _, document = srv.delivery.user_feed(
+                user,
+                interest=interest,
+                fmt=fmt,
+                now=datetime.fromtimestamp(srv.clock(), UTC),
+                or_empty=True,
+            )
         kind = "application/rss+xml" if fmt == "rss" else "application/atom+xml"
         self._send(200, document, f"{kind}; charset=utf-8")
 
 
 def make_server(
-    app: Paperfeed,
-    settings: DeliverySettings,
-    secret: bytes,
+    delivery: Delivery,
     *,
     host: str = "127.0.0.1",
     port: int = 8787,
     clock: Callable[[], float] = time.time,
 ) -> PaperfeedServer:
     """A bound, not yet serving server (``port`` 0: any free port; see ``server.url``)."""
-    return PaperfeedServer((host, port), app, settings, secret, clock=clock)
+    return PaperfeedServer((host, port), delivery, clock=clock)

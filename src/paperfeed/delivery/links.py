@@ -1,34 +1,15 @@
-"""The links a digest or feed carries: abstract and PDF, signed one-click ratings, the private
-feed and unsubscribe. Pure: secret, time and papers in, URLs out."""
+"""Building the links a digest or feed carries: abstract and PDF, signed one-click ratings, the
+private feed and unsubscribe. Pure: secret, time and papers in, URLs out."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
-from paperfeed import tokens
+from paperfeed.delivery import tokens
+from paperfeed.digest.linkset import DigestLinks, ItemLinks
 from paperfeed.display import paper_url
 from paperfeed.ids import is_arxiv_id
 from paperfeed.models import Paper
-
-
-@dataclass(frozen=True, slots=True)
-class ItemLinks:
-    """Where one paper can be read and the two rating links for it."""
-
-    abs: str | None
-    pdf: str | None
-    up: str
-    down: str
-
-
-@dataclass(frozen=True, slots=True)
-class DigestLinks:
-    """Every link of one user's digest; ``items`` by paper id."""
-
-    unsubscribe: str
-    feed: str
-    items: Mapping[str, ItemLinks] = field(default_factory=dict)
 
 
 def reading_links(paper: Paper) -> tuple[str | None, str | None]:

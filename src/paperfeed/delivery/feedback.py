@@ -1,17 +1,19 @@
-"""Acting on the one-click links of digests and feeds: a rating link records its rating once,
-an unsubscribe link stops the user's e-mail. Used by ``paperfeed serve``; the same
-:meth:`Paperfeed.rate` as ``paperfeed rate``."""
+"""Redeeming the one-click links of digests and feeds: a rating link records its rating once,
+an unsubscribe link stops the user's e-mail. Used by ``paperfeed serve`` (through
+:class:`~paperfeed.delivery.service.Delivery`); the same :meth:`Paperfeed.rate` as
+``paperfeed rate``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from paperfeed import tokens
+from paperfeed.delivery import tokens
+from paperfeed.delivery.tokens import Claims, TokenError
 from paperfeed.models import Paper
 from paperfeed.services import Paperfeed
-from paperfeed.tokens import Claims, TokenError
 
 EMAIL = "email"
+"""The e-mail channel's name in the store's delivery and subscription records."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ failure in the middle of a run.
 
 from __future__ import annotations
 
-import os
 import smtplib
 import socket
 import ssl
@@ -17,7 +16,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from types import TracebackType
 
-from paperfeed.delivery_config import SmtpSettings
+from paperfeed.settings import SmtpSettings, named_variable
 
 
 class SmtpConfigError(ValueError):
@@ -36,7 +35,7 @@ class SendFailure(RuntimeError):
 def password(cfg: SmtpSettings) -> str:
     """The login password: ``smtp.password``, or the variable ``smtp.password_env`` names."""
     if cfg.password_env:
-        value = os.environ.get(cfg.password_env)
+        value = named_variable(cfg.password_env)
         if value is None:
             raise SmtpConfigError(
                 f"smtp.password_env names ${cfg.password_env}, which is not set in the environment"

@@ -1,5 +1,7 @@
-"""The daily run: fetch the configured sources, store and embed the new papers, rank for every
-user with an e-mail address (:meth:`Paperfeed.recommend`, the one ranking path) and deliver.
+"""The daily run's parts: fetch the configured sources (store and embed the new papers), then
+rank for every user with an e-mail address (:meth:`Paperfeed.recommend_and_ask`, the one
+ranking path) and send each their digest. :meth:`Delivery.run_daily
+<paperfeed.delivery.service.Delivery.run_daily>` puts them together.
 
 Idempotent per day and resumable: each delivery is recorded in the store (user, day, channel)
 right after it is sent, so a second run, or a run after a crash, sends only what is missing. A
@@ -8,31 +10,29 @@ day without new papers, or with a failed source, gets a short status e-mail inst
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from paperfeed import tokens
-from paperfeed.delivery_config import WEEKDAYS, DeliverySettings, UserDelivery, source_kind
+from paperfeed.delivery.feedback import EMAIL
+from paperfeed.delivery.links import digest_links
+from paperfeed.delivery.mail import SendFailure
 from paperfeed.digest.email import build_message, render_digest, render_status
-from paperfeed.digest.feed import render_feed, write_feed_file
-from paperfeed.digest.links import digest_links, feed_url
-from paperfeed.digest.send import SendFailure
 from paperfeed.models import Recommendation
-from paperfeed.services import Paperfeed, UserError, days_before
-from paperfeed.sources import ParseResult
+from paperfeed.services import Paperfeed, RemoteFetch, UserError, days_before
+from paperfeed.settings import WEEKDAYS, DeliverySettings, UserDelivery, source_kind
 
 log = logging.getLogger("paperfeed.daily")
 
-EMAIL = "email"
 ASK_PER_DIGEST = 3
 """Papers a digest asks the reader to rate (active learning), after the recommendations."""
-RemoteFetch = Callable[[str, str, str], ParseResult]
-"""``(kind, argument, day) -> ParseResult`` for the network sources (arxiv, hf)."""
+LOCK_FILE = "daily.lock"
 
 
 class Sender(Protocol):
@@ -80,20 +80,6 @@ class DailyReport:
         return [u for u in self.users if u.outcome == "failed"]
 
 
-def default_remote(contact: str | None = None) -> RemoteFetch:
-    """Fetch arXiv listings and Hugging Face daily papers with the polite HTTP client."""
-
-    def fetch(kind: str, arg: str, day: str) -> ParseResult:
-        from paperfeed.fetch import HttpClient, arxiv_listing, hf_daily
-
-        with HttpClient(contact=contact) as client:
-            if kind == "arxiv":
-                return arxiv_listing(client, arg)
-            return hf_daily(client, day)
-
-    return fetch
-
-
 def fetch_sources(
     app: Paperfeed,
     specs: Sequence[str],
@@ -125,6 +111,28 @@ def fetch_sources(
     return results
 
 
+class DailyRunning(ValueError):
+    """Another daily run holds this home's lock."""
+
+
+@contextlib.contextmanager
+def run_lock(home: Path) -> Iterator[None]:
+    """One daily run at a time per home (cron overlapping a slow run would send twice)."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / LOCK_FILE
+    with path.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DailyRunning(
+                f"another `paperfeed daily` is running on {home} (it holds {path})"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def next_weekday(day: str, weekday: str) -> str:
     d = date.fromisoformat(day)
     ahead = (WEEKDAYS.index(weekday) - d.weekday()) % 7 or 7
@@ -133,7 +141,7 @@ def next_weekday(day: str, weekday: str) -> str:
 
 @dataclass
 class DailyRun:
-    """One day's delivery for every configured user (see the module docstring)."""
+    """One day's e-mails to every configured user (see the module docstring)."""
 
     app: Paperfeed
     settings: DeliverySettings
@@ -155,10 +163,6 @@ class DailyRun:
             result = self._deliver(user, until, failures)
             report.users.append(result)
             self.report_user(result)
-        if self.settings.feed_dir and not self.dry_run:
-            self._write_feeds()
-        if not self.dry_run:
-            self.app.store.prune_token_nonces(int(self.now.timestamp()))
         return report
 
     def _deliver(self, user: UserDelivery, until: str, failures: list[str]) -> UserResult:
@@ -240,84 +244,3 @@ class DailyRun:
             unsubscribe_url=links.unsubscribe,
         )
         return message, kind, detail
-
-    def _write_feeds(self) -> None:
-        for user in self.settings.users:
-            try:
-                recs = self.app.recommend(user.name, days=self.settings.feed_days, top=user.size)
-            except UserError as exc:
-                log.warning("no feed for %s: %s", user.name, exc)
-                continue
-            token = tokens.feed_token(self.secret, user.name)
-            document = render_user_feed(self.settings, self.secret, user.name, recs, now=self.now)
-            write_feed_file(Path(self.settings.feed_dir).expanduser() / f"{token}.xml", document)
-
-
-def render_user_feed(
-    settings: DeliverySettings,
-    secret: bytes,
-    user: str,
-    recs: Sequence[Recommendation],
-    *,
-    now: datetime,
-    interest: int | None = None,
-    fmt: str = "atom",
-) -> str:
-    """``user``'s feed document with fresh rating links (shared by serve, feed and daily)."""
-    links = digest_links(
-        secret,
-        settings.base_url,
-        user,
-        [r.paper for r in recs],
-        now=now.timestamp(),
-        ttl_days=settings.token_days,
-    )
-    token = tokens.feed_token(secret, user)
-    return render_feed(
-        recs,
-        links,
-        user=user,
-        self_url=feed_url(settings.base_url, token, interest, fmt),
-        home_url=settings.base_url,
-        now=now,
-        interest=interest,
-        fmt=fmt,
-    )
-
-
-def run_daily(
-    app: Paperfeed,
-    settings: DeliverySettings,
-    secret: bytes,
-    *,
-    day: str,
-    now: datetime,
-    home: Path,
-    sender: Sender | None,
-    dry_run: bool = False,
-    fetch: bool = True,
-    save_dir: Path | None = None,
-    remote: RemoteFetch | None = None,
-    report_source: Callable[[SourceResult], None] = lambda r: None,
-    report_user: Callable[[UserResult], None] = lambda r: None,
-) -> DailyReport:
-    """Fetch (unless ``fetch`` is false), then deliver ``day`` to every configured user."""
-    sources: list[SourceResult] = []
-    if fetch:
-        for s in fetch_sources(
-            app, settings.sources, day=day, base_dir=home, remote=remote or default_remote()
-        ):
-            sources.append(s)
-            report_source(s)
-    run = DailyRun(
-        app,
-        settings,
-        secret,
-        day,
-        now,
-        sender=sender,
-        dry_run=dry_run,
-        save_dir=save_dir,
-        report_user=report_user,
-    )
-    return run.run(sources)

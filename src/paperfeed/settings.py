@@ -1,18 +1,126 @@
-"""Delivery settings of an installation, read from ``<home>/config.toml``: the SMTP server,
-the public address of ``paperfeed serve``, what ``daily`` fetches and who receives digests.
+"""Every setting of paperfeed, each declared once with its default and help: the environment
+variables (:data:`ENV`) and the keys of ``<home>/config.toml`` (:data:`FIELDS`,
+:data:`USER_FIELDS`). :meth:`Settings.load` is the one loader.
 
-Every key is declared once in :data:`FIELDS` (default and help); :func:`example_toml` turns the
-declarations into a commented file. Parsing is pure; only :func:`load_delivery_settings` reads
-the file.
+This is the only module that touches the environment; nothing is read at import time, and
+config.toml is read on first use of a setting it holds. Parsing is pure; :func:`read_config`
+reads the file.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+# --- environment variables ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    """One environment variable: its name, its default (as shown to people) and help."""
+
+    name: str
+    default: str
+    help: str
+
+    def read(self) -> str | None:
+        """The variable's value now; None when it is unset or empty."""
+        return os.environ.get(self.name) or None
+
+
+class Variables(NamedTuple):
+    """Every environment variable paperfeed reads (iterate for all of them)."""
+
+    home: EnvVar
+    model_cache: EnvVar
+    data: EnvVar
+    user: EnvVar
+    debug: EnvVar
+    contact: EnvVar
+    zotero_api_key: EnvVar
+    xdg_cache: EnvVar
+
+
+ENV = Variables(
+    home=EnvVar(
+        "PAPERFEED_HOME",
+        "~/.paperfeed",
+        "Directory holding the SQLite store (paperfeed.db) and per-installation files.",
+    ),
+    model_cache=EnvVar(
+        "PAPERFEED_MODEL_CACHE",
+        "$XDG_CACHE_HOME/paperfeed/models (else ~/.cache/paperfeed/models)",
+        "Where the quantized ONNX embedding model is built once and kept "
+        "(shared by every home directory).",
+    ),
+    data=EnvVar(
+        "PAPERFEED_DATA",
+        "../shared/data",
+        "Directory of the shared corpora used by the demo and benchmarks.",
+    ),
+    user=EnvVar("PAPERFEED_USER", "default", "The default --user: whose profile and ratings."),
+    debug=EnvVar(
+        "PAPERFEED_DEBUG",
+        "",
+        "Set (e.g. to 1): an unexpected error shows its traceback instead of one line.",
+    ),
+    contact=EnvVar(
+        "PAPERFEED_CONTACT",
+        "",
+        "E-mail put in the User-Agent of requests to arXiv, OpenAlex and others, so that "
+        "services can reach whoever runs the harvester (fetch --contact).",
+    ),
+    zotero_api_key=EnvVar(
+        "ZOTERO_API_KEY", "", "Key of a private Zotero library (fetch zotero --api-key)."
+    ),
+    xdg_cache=EnvVar(
+        "XDG_CACHE_HOME",
+        "~/.cache",
+        "Base directory of per-user caches; the model cache defaults to a folder in it.",
+    ),
+)
+
+HELP_ENV: tuple[EnvVar, ...] = (ENV.home, ENV.model_cache, ENV.data)
+"""The variables the epilog of ``paperfeed --help`` lists."""
+
+
+def home_dir() -> Path:
+    """The home directory: ``$PAPERFEED_HOME`` or ``~/.paperfeed``."""
+    return Path(ENV.home.read() or ENV.home.default).expanduser()
+
+
+def model_cache_dir() -> Path:
+    """Directory for built model files (``$PAPERFEED_MODEL_CACHE`` or the XDG cache)."""
+    env = ENV.model_cache.read()
+    if env:
+        return Path(env).expanduser()
+    base = Path(ENV.xdg_cache.read() or ENV.xdg_cache.default).expanduser()
+    return base / "paperfeed" / "models"
+
+
+def data_dir() -> Path:
+    """Directory of the shared corpora: ``$PAPERFEED_DATA`` or ``../shared/data``."""
+    return Path(ENV.data.read() or ENV.data.default)
+
+
+def named_variable(name: str) -> str | None:
+    """The value of the environment variable a setting names (``smtp.password_env``)."""
+    return os.environ.get(name)
+
+
+def keep_model_libraries_offline() -> None:
+    """Tell the Hugging Face libraries that build the packaged model not to reach the network
+    (unless the environment already says otherwise)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+# --- config.toml -------------------------------------------------------------------------------
 
 CONFIG_FILE = "config.toml"
 SECURITY_MODES: tuple[str, ...] = ("ssl", "starttls", "none")
@@ -30,7 +138,7 @@ DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
 class ConfigError(ValueError):
-    """config.toml is unreadable or holds a bad value; the message names the key."""
+    """config.toml is unreadable or holds a bad value; the message names the file and key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +298,10 @@ class UserDelivery:
 
 @dataclass(frozen=True, slots=True)
 class DeliverySettings:
+    """What ``daily``, ``serve`` and ``feed`` need: links, SMTP, digests and recipients;
+    ``path`` is the file they came from (error messages name it)."""
+
     base_url: str = "http://127.0.0.1:8787"
-    model: str = "minilm"
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     frequency: str = "daily"
     weekday: str = "monday"
@@ -205,6 +315,14 @@ class DeliverySettings:
 
     def user(self, name: str) -> UserDelivery | None:
         return next((u for u in self.users if u.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class FileSettings:
+    """What config.toml says: the embedding model and the delivery settings."""
+
+    model: str = "minilm"
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
 
 # --- parsing (pure) ----------------------------------------------------------------------------
@@ -246,9 +364,7 @@ def _check(where: str, f: Field, value: Any) -> Any:
     return value
 
 
-def parse_delivery_settings(
-    data: Mapping[str, Any], *, where: str = CONFIG_FILE
-) -> DeliverySettings:
+def parse_config(data: Mapping[str, Any], *, where: str = CONFIG_FILE) -> FileSettings:
     """Settings from the parsed TOML ``data``; unknown keys and bad values raise
     :class:`ConfigError` naming the file (``where``) and the key."""
     flat = _flatten(data)
@@ -286,9 +402,8 @@ def parse_delivery_settings(
         name="", email="", frequency=v["digest.frequency"], weekday=v["digest.weekday"]
     )
     users = _parse_users(users_raw, where, defaults, v["digest.size"])
-    return DeliverySettings(
+    delivery = DeliverySettings(
         base_url=base_url,
-        model=v["model"],
         smtp=smtp,
         frequency=v["digest.frequency"],
         weekday=v["digest.weekday"],
@@ -300,6 +415,7 @@ def parse_delivery_settings(
         users=users,
         path=where,
     )
+    return FileSettings(model=v["model"], delivery=delivery)
 
 
 def _parse_users(
@@ -350,23 +466,62 @@ def source_kind(spec: str, *, where: str = CONFIG_FILE) -> tuple[str, str]:
     )
 
 
-def load_delivery_settings(home: Path) -> DeliverySettings:
-    """The settings in ``home/config.toml``; the defaults if there is no such file."""
-    path = home / CONFIG_FILE
+def read_config(path: Path) -> FileSettings:
+    """The settings in the config.toml at ``path``; the defaults if there is no such file."""
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError:
-        return DeliverySettings(path=str(path))
+        return FileSettings(delivery=DeliverySettings(path=str(path)))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    settings = parse_delivery_settings(data, where=str(path))
-    if settings.smtp.password and path.stat().st_mode & 0o077:
+    settings = parse_config(data, where=str(path))
+    if settings.delivery.smtp.password and path.stat().st_mode & 0o077:
         raise ConfigError(
             f"{path} holds smtp.password but other users can read it: run `chmod 600 {path}` "
             "(or use smtp.password_env)"
         )
     return settings
+
+
+# --- the loader --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings of one installation: where its files are (from the environment or
+    ``--home``) and what its config.toml says, read on first use of :attr:`model` or
+    :attr:`delivery` so that commands needing neither work with a broken file."""
+
+    home: Path = field(default_factory=home_dir)
+    model_cache: Path = field(default_factory=model_cache_dir)
+
+    @classmethod
+    def load(cls, home: str | Path | None = None) -> Settings:
+        """The settings of ``home`` (default ``$PAPERFEED_HOME`` or ``~/.paperfeed``)."""
+        return cls() if home is None else cls(home=Path(home).expanduser())
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "paperfeed.db"
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / CONFIG_FILE
+
+    @cached_property
+    def _file(self) -> FileSettings:
+        return read_config(self.config_path)
+
+    @property
+    def model(self) -> str:
+        """The embedding model every ranking command uses (config.toml ``model``)."""
+        return self._file.model
+
+    @property
+    def delivery(self) -> DeliverySettings:
+        """The delivery settings of config.toml (SMTP, digests, recipients)."""
+        return self._file.delivery
 
 
 # --- documentation -----------------------------------------------------------------------------
