@@ -1,14 +1,18 @@
 """Test tiers by folder: every test gets the marker of its folder (tests/unit/ → ``unit``,
 tests/integration/ → ``integration``, tests/browser/ → ``browser``), so ``pytest -m unit`` is
-the fast tier and a slow test cannot join it by forgetting a marker."""
+the fast tier and a slow test cannot join it by forgetting a marker. The helpers beside this
+file (``replay.py``, the recorded-response HTTP server) import as top-level modules."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
 TIERS = ("unit", "integration", "browser")
 
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from paperfeed.cli import cli
-from paperfeed.fetch.replay import ReplayServer, Reply, Route
 from paperfeed.store import open_store
+from replay import ReplayServer, Reply, Route
 
 pytestmark = pytest.mark.integration
 

@@ -12,6 +12,7 @@ import pytest
 
 from paperfeed.embed import Embedder, HashingEmbedder, get_embedder
 from paperfeed.embed.chunking import (
+    MAX_WINDOWS,
     length_sorted_batches,
     pad_batch,
     plan_chunks,
@@ -155,3 +156,18 @@ def test_importing_embed_loads_neither_torch_nor_onnxruntime() -> None:
         "if m in sys.modules]; assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_windows_per_text_are_capped() -> None:
+    # a 10 MB abstract is about 2.5 M word pieces: ~11,000 windows uncapped
+    plan = plan_chunks([2_500_000, 300], max_tokens=254, overlap=32)
+    huge = plan.owner == 0
+    assert int(huge.sum()) == MAX_WINDOWS
+    assert int(plan.start[huge].min()) == 0  # the head of the text is kept
+    assert int(plan.end[huge].max()) == MAX_WINDOWS * 254 - (MAX_WINDOWS - 1) * 32
+    assert [(int(s), int(e)) for s, e in zip(plan.start[~huge], plan.end[~huge], strict=True)] == (
+        split_windows(300, 254, 32)
+    )
+    assert plan_chunks([1000], max_tokens=100, max_windows=3).n_windows == 3
+    with pytest.raises(ValueError):
+        plan_chunks([10], max_tokens=5, max_windows=0)

@@ -3,9 +3,13 @@ responses, timeouts, and the one-line error after the last retry."""
 
 from __future__ import annotations
 
+import gzip
+import logging
 import random
+import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from paperfeed.fetch.common import complete_xml
@@ -17,7 +21,7 @@ from paperfeed.fetch.http import (
     retry_after_seconds,
     user_agent,
 )
-from paperfeed.fetch.replay import ReplayServer, Reply, Route
+from replay import ReplayServer, Reply, Route
 
 XML = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>ok</title></feed>'
 
@@ -192,13 +196,14 @@ def test_timeouts_end_in_one_line_error(server: ReplayServer, fake: FakeTime) ->
     assert "gave up after 2 attempts" in str(err.value)
 
 
-def test_connection_refused_is_a_fetch_error(fake: FakeTime) -> None:
+def test_connection_refused_fails_at_once(fake: FakeTime) -> None:
     srv = ReplayServer([])
     url = srv.url
     srv.stop()  # nothing listens there any more
     retry = RetryPolicy(retries=1, backoff=0.1, jitter=0.0)
     with client(fake, retry=retry) as http, pytest.raises(FetchError, match="cannot connect"):
         http.get(f"{url}/api")
+    assert http.requests == 1 and fake.sleeps == []
 
 
 @pytest.mark.parametrize(
@@ -209,3 +214,148 @@ def test_backoff_header_delays_the_next_request(server: ReplayServer, fake: Fake
         http.get(f"{server.url}/api")
         http.get(f"{server.url}/api")
     assert fake.sleeps == [30.0]
+
+
+# --- hostile or failing servers (issue 14 point 6, issue 13 point 7) --------------------------
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_server_errors_are_retried(status: int, fake: FakeTime) -> None:
+    with ReplayServer(routes(Reply(status, "oops"), Reply(body=XML))) as srv:
+        with client(fake, intervals={"*": 0.0}) as http:
+            assert http.get(f"{srv.url}/api").text == XML
+        assert len(srv.requests) == 2
+    assert fake.sleeps == [1.0]
+
+
+@pytest.mark.parametrize(
+    "server",
+    [routes(Reply(503, "busy", {"Retry-After": "86400"}), Reply(body=XML))],
+    indirect=True,
+)
+def test_retry_after_is_capped(server: ReplayServer, fake: FakeTime) -> None:
+    retry = RetryPolicy(retries=1, backoff=1.0, jitter=0.0, max_retry_after=120.0)
+    with client(fake, intervals={"*": 0.0}, retry=retry) as http:
+        assert http.get(f"{server.url}/api").text == XML
+    assert fake.sleeps == [120.0]  # not a day
+
+
+def _mock(*outcomes: Exception | httpx.Response) -> tuple[httpx.MockTransport, list[str]]:
+    """A transport that raises or returns ``outcomes`` in order (the last one repeats)."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        outcome = outcomes[min(len(seen), len(outcomes) - 1)]
+        seen.append(str(request.url))
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return httpx.MockTransport(handler), seen
+
+
+def test_a_connect_timeout_is_retried(fake: FakeTime) -> None:
+    transport, seen = _mock(httpx.ConnectTimeout("timed out"), httpx.Response(200, text=XML))
+    with client(fake, intervals={"*": 0.0}, transport=transport) as http:
+        assert http.get("https://example.org/api").text == XML
+    assert len(seen) == 2 and fake.sleeps == [1.0]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "[Errno -3] Temporary failure in name resolution",
+        "[Errno -2] Name or service not known",
+        "[Errno 101] Network is unreachable",
+    ],
+)
+def test_no_network_fails_at_once(error: str, fake: FakeTime) -> None:
+    transport, seen = _mock(httpx.ConnectError(error))
+    with client(fake, transport=transport) as http, pytest.raises(FetchError) as err:
+        http.get("https://export.arxiv.org/api/query", what="arXiv API")
+    assert len(seen) == 1 and fake.sleeps == []  # no backoff: 35-42 s offline before
+    msg = str(err.value)
+    assert msg.startswith(f"arXiv API: cannot connect ({error})") and "not retried" in msg
+
+
+def test_retries_are_logged_while_waiting(fake: FakeTime, caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        ReplayServer(routes(Reply(503, "busy"), Reply(body=XML))) as srv,
+        caplog.at_level(logging.INFO, logger="paperfeed.fetch"),
+        client(fake) as http,
+    ):
+        http.get(f"{srv.url}/api")
+    (record,) = caplog.records
+    assert record.name == "paperfeed.fetch"
+    assert record.getMessage() == (
+        "waiting 1 s before retry 1 of 3 (HTTP 503 Service Unavailable from 127.0.0.1)"
+    )
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        routes(
+            Reply(body=b"this is not gzip at all", headers={"Content-Encoding": "gzip"}),
+            Reply(body=XML),
+        )
+    ],
+    indirect=True,
+)
+def test_a_corrupt_content_encoding_is_retried(server: ReplayServer, fake: FakeTime) -> None:
+    with client(fake, intervals={"*": 0.0}) as http:
+        assert http.get(f"{server.url}/api").text == XML
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "server",
+    [routes(Reply(body=b"still not gzip", headers={"Content-Encoding": "gzip"}))],
+    indirect=True,
+)
+def test_a_corrupt_encoding_ends_in_one_line_error(server: ReplayServer, fake: FakeTime) -> None:
+    retry = RetryPolicy(retries=1, backoff=1.0, jitter=0.0)
+    with client(fake, retry=retry) as http, pytest.raises(FetchError) as err:
+        http.get(f"{server.url}/api", what="OpenAlex")
+    assert str(err.value).startswith("OpenAlex: corrupt compressed body (")
+    assert "gave up after 2 attempts" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "server", [routes(Reply(302, headers={"Location": "{base}/api"}))], indirect=True
+)
+def test_a_redirect_loop_is_a_one_line_error(server: ReplayServer, fake: FakeTime) -> None:
+    with client(fake, intervals={"*": 0.0}) as http, pytest.raises(FetchError) as err:
+        http.get(f"{server.url}/api", what="Zotero")
+    assert str(err.value).startswith("Zotero: too many redirects (a redirect loop?) for http")
+    assert len(server.requests) == 21  # one request and 20 redirects, not retried
+
+
+@pytest.mark.parametrize(
+    "server", [routes(Reply(body=XML, drip=0.05), Reply(body=XML))], indirect=True
+)
+def test_a_dripping_server_is_cut_off_at_the_deadline(server: ReplayServer, fake: FakeTime) -> None:
+    start = time.monotonic()
+    with client(fake, deadline=0.3, intervals={"*": 0.0}) as http:
+        assert http.get(f"{server.url}/api").text == XML
+    assert time.monotonic() - start < 2.0  # the drip alone takes 4.5 s
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        routes(Reply(body=b"x" * 5000), path="/announced"),
+        routes(
+            Reply(body=gzip.compress(b"x" * 500_000), headers={"Content-Encoding": "gzip"}),
+            path="/inflated",
+        ),
+    ],
+    indirect=True,
+)
+def test_an_oversized_response_is_refused(server: ReplayServer, fake: FakeTime) -> None:
+    path = server.routes[0].path
+    with client(fake, max_bytes=4096) as http, pytest.raises(FetchError) as err:
+        http.get(f"{server.url}{path}", what="OpenAlex")
+    assert str(err.value).startswith("OpenAlex: response larger than 4 KB for http")
+    assert len(server.requests) == 1

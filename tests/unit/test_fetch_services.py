@@ -27,9 +27,9 @@ from paperfeed.fetch import (
     resolve_stubs,
     zotero_items,
 )
-from paperfeed.fetch.replay import ReplayServer, Reply, Route
 from paperfeed.models import Paper
 from paperfeed.sources import ParseIssue, ParseResult, parse_text
+from replay import ReplayServer, Reply, Route
 
 ROOT = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 FETCH = ROOT / "fetch"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
+import time
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperfeed.models import Paper
-from paperfeed.sources import FORMATS, ParseError, ParseResult, parse_path, parse_text, parser_for
+from paperfeed.sources import (
+    FORMATS,
+    Limits,
+    ParseError,
+    ParseResult,
+    parse_path,
+    parse_text,
+    parser_for,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
@@ -138,3 +150,85 @@ def test_mutated_files(data: bytes) -> None:
             path.write_bytes(data)
             with contextlib.suppress(ParseError):
                 _check(parse_path(path))
+
+
+# --- a hostile corpus: each input through every format, and files through parse_path ----------
+
+_LONG = "9" * 200_000
+HOSTILE_URLS = [
+    f"https://arxiv.org/abs/2401.{_LONG}",
+    f"https://doi.org/10.1000/{'a' * 200_000}",
+    "javascript:alert(1)//2401.01234",
+    "http://[::1",
+    "https://arxiv.org/abs/2401.01234\x00.pdf",
+    "file:///etc/passwd",
+    "https://arxiv.org/abs/" + "%00" * 20_000,
+    "https://" + "<" * 50_000 + "arxiv.org/abs/2401.01234",
+]
+HOSTILE = [
+    "\n".join(HOSTILE_URLS),
+    *(
+        '{"id": "x", "title": "t", "abstract": "a b c d e f g h", "url": ' + json.dumps(u) + "}"
+        for u in HOSTILE_URLS[:3]
+    ),
+    "@article{k, title = {T}, url = {" + HOSTILE_URLS[0] + "}}",
+    '{"id": "2401.00001", "title": "Bad \\ud800 \\udfff", "abstract": "x"}\n',
+    '[{"type": "article", "title": "\\udc80", "author": [{"family": "\\ud800"}]}]',
+    '{"paper": {"id": "2401.00001", "title": "\\ud800", "summary": "x"}}',
+    "Abstract: lone \udc80 surrogates \ud800 typed into a str by a caller, not decoded",
+    "@article{k,\n  title = {With a NUL \x00 inside},\n  year = {2024}\n}\n",
+    '{"id": "2401.00002", "title": "NUL\\u0000", "abstract": "x\x00y"}\n',
+    "<entry>" * 20_000,
+    "<feed xmlns='http://www.w3.org/2005/Atom'>" + "<entry><id>" * 10_000,
+    "<OAI-PMH><resumptionToken" * 10_000,
+    "<rss><channel><item><description>" + "<a " * 20_000 + "</description></item>",
+    "Abstract:" * 20_000,
+    "arXiv:2401.01234\n" * 20_000,
+]
+
+
+def _safe(result: ParseResult) -> None:
+    _check(result)
+    for paper in result.papers:  # every paper can be printed and stored
+        json.dumps(paper.to_json(), ensure_ascii=False).encode("utf-8")
+        assert len(paper.abstract) <= 100_000 and len(paper.url or "") <= 100_000
+
+
+@pytest.mark.parametrize("fmt", [None, *sorted(FORMATS)])
+@pytest.mark.parametrize("k", range(len(HOSTILE)))
+def test_hostile_corpus(k: int, fmt: str | None) -> None:
+    start = time.perf_counter()
+    with contextlib.suppress(ParseError):
+        _safe(parse_text(HOSTILE[k], fmt, filename="hostile"))
+    assert time.perf_counter() - start < 5.0
+
+
+def _gz_of(chunk: bytes, times: int) -> bytes:
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return b"".join(z.compress(chunk) for _ in range(times)) + z.flush()
+
+
+BOMBS = {
+    "zeros.gz": _gz_of(b"\x00" * 65536, 512),  # 32 MB of zeros
+    "text.bib.gz": _gz_of(b"@misc{k, note={" + b"a" * 65536 + b"}}\n", 128),
+    "line.jsonl.gz": _gz_of(b'{"title": "' + b"a" * 65536, 128),  # one 8 MB line
+    "lines.jsonl.gz": _gz_of(b" " * 65535 + b"\n", 512),  # 32 MB of blank lines
+    "nul.bib": b"@article{k, title={T}}\n" + b"\x00" + b"@article{j, title={U}}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_gzip_bombs_and_nul_bytes(name: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(BOMBS[name])
+    limits = Limits(max_bytes=4 * 1024 * 1024, max_line_bytes=1024 * 1024)
+    start = time.perf_counter()
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(ParseError):
+            _safe(parse_path(path, limits=limits))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 24 * 1024 * 1024
+    assert time.perf_counter() - start < 10.0

@@ -10,6 +10,11 @@ import numpy as np
 
 from paperfeed.embed.base import l2_normalize
 
+MAX_WINDOWS = 32
+"""Default cap on the windows embedded per text (about 7,000 word pieces at MiniLM's 254 with
+32 overlap; an abstract takes one to three): a huge text costs bounded time, its head is
+embedded."""
+
 
 def split_windows(n_tokens: int, max_tokens: int, overlap: int = 0) -> list[tuple[int, int]]:
     """Half-open ``(start, end)`` windows covering ``range(n_tokens)``.
@@ -56,13 +61,20 @@ class ChunkPlan:
         return self.end - self.start
 
 
-def plan_chunks(token_counts: Sequence[int], max_tokens: int, overlap: int = 0) -> ChunkPlan:
-    """Split texts of ``token_counts`` tokens into windows (see :func:`split_windows`)."""
+def plan_chunks(
+    token_counts: Sequence[int], max_tokens: int, overlap: int = 0, max_windows: int = MAX_WINDOWS
+) -> ChunkPlan:
+    """Split texts of ``token_counts`` tokens into windows (see :func:`split_windows`); a
+    text longer than ``max_windows`` windows can cover keeps only the tokens they cover
+    from its start."""
+    if max_windows < 1:
+        raise ValueError("max_windows must be >= 1")
+    covered = max_windows * max_tokens - (max_windows - 1) * overlap
     owner: list[int] = []
     start: list[int] = []
     end: list[int] = []
     for i, n in enumerate(token_counts):
-        for s, e in split_windows(int(n), max_tokens, overlap):
+        for s, e in split_windows(min(int(n), covered), max_tokens, overlap):
             owner.append(i)
             start.append(s)
             end.append(e)

@@ -1,6 +1,9 @@
 """The I/O side of ingestion: fetch papers from arXiv (API, OAI-PMH, listing feeds),
-Hugging Face, Zotero and OpenAlex over HTTP. Parsing stays in :mod:`paperfeed.sources`;
-fetchers return its :class:`~paperfeed.sources.ParseResult` s."""
+Hugging Face, Zotero and OpenAlex over HTTP.
+
+The split with :mod:`paperfeed.sources`: ``fetch`` does the network I/O and hands each
+response's text to a ``sources`` parser, returning its
+:class:`~paperfeed.sources.ParseResult` s."""
 
 from __future__ import annotations
 

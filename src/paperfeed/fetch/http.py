@@ -1,6 +1,11 @@
 """The HTTP side of fetching: one polite client with timeouts, per-host rate limits and
 retries (exponential backoff with jitter, ``Retry-After`` honoured).
 
+Time-outs, 429/5xx and broken or corrupt bodies are retried, each wait logged on the
+``paperfeed.fetch`` logger; no network (a name that does not resolve, a refused
+connection), a redirect loop and an oversized body fail at once. Every request has an
+overall deadline, so a server dripping bytes is cut off.
+
 Every service module in :mod:`paperfeed.fetch` goes through :class:`HttpClient.get`; tests
 inject a fake clock and sleep so that nothing waits for real.
 """
@@ -8,6 +13,7 @@ inject a fake clock and sleep so that nothing waits for real.
 from __future__ import annotations
 
 import functools
+import logging
 import random
 import ssl
 import threading
@@ -23,6 +29,7 @@ import httpx
 
 from paperfeed import __version__
 from paperfeed.settings import ENV
+from paperfeed.sources.reading import size_text
 
 CONTACT_PLACEHOLDER = "paperfeed-user@example.org"
 PROJECT_URL = "https://github.com/paperfeed/paperfeed"
@@ -41,6 +48,12 @@ DEFAULT_INTERVALS: dict[str, float] = {
     "*": 1.0,
 }
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+"""Default cap on one response body, decompressed (the largest API pages are a few MB)."""
+DEADLINE = 120.0
+"""Default seconds one request may take in all, however steadily the bytes trickle in."""
+
+log = logging.getLogger("paperfeed.fetch")
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -153,18 +166,34 @@ def _shorten(url: str, limit: int = 120) -> str:
     return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
+class _Failure(Exception):
+    """One attempt that failed in a way worth retrying."""
+
+    def __init__(
+        self, problem: str, shown: str, *, status: int | None = None, wait: float | None = None
+    ) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.shown = shown
+        self.status = status
+        self.wait = wait
+
+
 class HttpClient:
     """GET with a User-Agent, timeouts, per-host rate limits and retries.
 
     ``intervals`` maps host → seconds between requests (``"*"``: any other host);
-    ``clock``/``sleep``/``rng`` are injectable for tests. Use as a context manager or call
-    :meth:`close`.
+    ``timeout`` bounds each network wait, ``deadline`` a whole request, ``max_bytes`` a
+    body; ``clock``/``sleep``/``rng`` are injectable for tests. Use as a context manager or
+    call :meth:`close`.
     """
 
     def __init__(
         self,
         *,
         timeout: float = 30.0,
+        deadline: float = DEADLINE,
+        max_bytes: int = MAX_RESPONSE_BYTES,
         contact: str | None = None,
         intervals: Mapping[str, float] | None = None,
         retry: RetryPolicy | None = None,
@@ -174,6 +203,8 @@ class HttpClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_bytes = max_bytes
         self.retry = retry or RetryPolicy()
         self.intervals = dict(DEFAULT_INTERVALS if intervals is None else intervals)
         self.user_agent = user_agent(contact)
@@ -233,65 +264,156 @@ class HttpClient:
     ) -> httpx.Response:
         """GET ``url`` and return the response (body read).
 
-        Retries timeouts, connection errors, truncated bodies, the statuses of
+        Retries timeouts, broken connections, truncated or corrupt bodies, the statuses of
         :class:`RetryPolicy` and bodies ``validate`` rejects (it returns a problem or
         None). Any other status ≥ 400 not in ``ok_statuses`` raises :class:`FetchError`
-        at once; so does the last failed attempt. ``what`` names the service in messages.
+        at once, as do no network, a redirect loop and an oversized body; so does the last
+        failed attempt. ``what`` names the service in messages.
         """
         label = what or _host(url) or url
-        accepted = set(ok_statuses)
         limiter = self.limiter(_host(url))
         policy = self.retry
         attempts = policy.retries + 1
-        problem = ""
-        status: int | None = None
-        shown = _shorten(url)
+        failure = _Failure("", _shorten(url))
         for attempt in range(attempts):
             limiter.wait()
-            wait: float | None = None
             self.requests += 1
             try:
-                resp = self._client.get(url, params=params, headers=headers)
-                shown = _shorten(str(resp.request.url))
-            except httpx.TimeoutException:
-                problem, status = f"no answer within {self.timeout:g} s", None
-            except httpx.RemoteProtocolError as exc:
-                problem, status = f"connection broken ({_first_line(exc)})", None
-            except httpx.TransportError as exc:
-                problem, status = f"cannot connect ({_first_line(exc)})", None
-            else:
-                status = resp.status_code
-                backoff = retry_after_seconds(resp.headers.get("Backoff"))
-                if backoff:
-                    limiter.defer(min(backoff, policy.max_retry_after))
-                if status in policy.statuses and status not in accepted:
-                    problem = f"HTTP {status} {resp.reason_phrase}".rstrip()
-                    wait = retry_after_seconds(resp.headers.get("Retry-After"))
-                elif status >= 400 and status not in accepted:
-                    raise FetchError(
-                        f"{label}: HTTP {status} {resp.reason_phrase} for {shown}"
-                        + _body_hint(resp),
-                        status=status,
-                        url=str(resp.request.url),
-                    )
-                else:
-                    bad = validate(resp) if validate else None
-                    if bad is None:
-                        return resp
-                    problem = f"unusable response ({bad})"
+                resp = self._send(url, params, headers, label)
+                return self._check(resp, label, set(ok_statuses), validate, limiter)
+            except _Failure as exc:
+                failure = exc
             if attempt == attempts - 1:
                 break
-            if wait is None:
+            if failure.wait is None:
                 wait = policy.delay(attempt, self._rng)
             else:
-                wait = min(wait, policy.max_retry_after)
+                wait = min(failure.wait, policy.max_retry_after)
+            log.info(
+                "waiting %.0f s before retry %d of %d (%s from %s)",
+                wait,
+                attempt + 1,
+                policy.retries,
+                failure.problem,
+                _host(url) or url,
+            )
             limiter.defer(wait)
         raise FetchError(
-            f"{label}: {problem} for {shown}; gave up after {attempts} attempt"
+            f"{label}: {failure.problem} for {failure.shown}; gave up after {attempts} attempt"
             + ("s" if attempts > 1 else ""),
-            status=status,
+            status=failure.status,
             url=url,
         )
+
+    def _send(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        label: str,
+    ) -> httpx.Response:
+        """One request, transport errors sorted into retryable (:class:`_Failure`) and final
+        (:class:`FetchError`)."""
+        shown = _shorten(url)
+        try:
+            return self._read(url, params, headers, label)
+        except httpx.TimeoutException:
+            raise _Failure(f"no answer within {self.timeout:g} s", shown) from None
+        except httpx.ConnectError as exc:  # no network, unknown host, refused: retrying is moot
+            raise FetchError(
+                f"{label}: cannot connect ({_first_line(exc)}) for {shown}; "
+                "not retried, check the network connection",
+                url=url,
+            ) from None
+        except httpx.TooManyRedirects:
+            raise FetchError(
+                f"{label}: too many redirects (a redirect loop?) for {shown}", url=url
+            ) from None
+        except httpx.DecodingError as exc:
+            raise _Failure(f"corrupt compressed body ({_first_line(exc)})", shown) from None
+        except httpx.RemoteProtocolError as exc:
+            raise _Failure(f"connection broken ({_first_line(exc)})", shown) from None
+        except httpx.TransportError as exc:
+            raise _Failure(f"cannot connect ({_first_line(exc)})", shown) from None
+
+    def _read(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        label: str,
+    ) -> httpx.Response:
+        """GET ``url`` and read its body within :attr:`deadline` and :attr:`max_bytes`."""
+        stop = time.monotonic() + self.deadline
+        with self._client.stream("GET", url, params=params, headers=headers) as resp:
+            shown = _shorten(str(resp.request.url))
+            announced = resp.headers.get("Content-Length", "")
+            if announced.isdigit() and int(announced) > self.max_bytes:
+                raise self._oversized(label, shown, str(resp.request.url))
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise self._oversized(label, shown, str(resp.request.url))
+                chunks.append(chunk)
+                if time.monotonic() > stop:
+                    raise _Failure(f"body not complete within {self.deadline:g} s", shown)
+        plain = [
+            (k, v)
+            for k, v in resp.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            resp.status_code,
+            headers=plain,
+            content=b"".join(chunks),
+            request=resp.request,
+            extensions={
+                k: v for k, v in resp.extensions.items() if k in ("http_version", "reason_phrase")
+            },
+        )
+
+    def _oversized(self, label: str, shown: str, url: str) -> FetchError:
+        return FetchError(
+            f"{label}: response larger than {size_text(self.max_bytes)} for {shown}; refused "
+            "(limit max_bytes)",
+            url=url,
+        )
+
+    def _check(
+        self,
+        resp: httpx.Response,
+        label: str,
+        accepted: set[int],
+        validate: Validator | None,
+        limiter: RateLimiter,
+    ) -> httpx.Response:
+        """``resp`` when it is usable; raises :class:`_Failure` for a status or body worth
+        retrying, :class:`FetchError` for any other error status."""
+        policy = self.retry
+        status = resp.status_code
+        shown = _shorten(str(resp.request.url))
+        backoff = retry_after_seconds(resp.headers.get("Backoff"))
+        if backoff:
+            limiter.defer(min(backoff, policy.max_retry_after))
+        if status in policy.statuses and status not in accepted:
+            raise _Failure(
+                f"HTTP {status} {resp.reason_phrase}".rstrip(),
+                shown,
+                status=status,
+                wait=retry_after_seconds(resp.headers.get("Retry-After")),
+            )
+        if status >= 400 and status not in accepted:
+            raise FetchError(
+                f"{label}: HTTP {status} {resp.reason_phrase} for {shown}" + _body_hint(resp),
+                status=status,
+                url=str(resp.request.url),
+            )
+        bad = validate(resp) if validate else None
+        if bad is not None:
+            raise _Failure(f"unusable response ({bad})", shown, status=status)
+        return resp
 
 
 def _first_line(exc: BaseException) -> str:

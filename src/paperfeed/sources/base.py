@@ -1,11 +1,12 @@
-"""Shared pieces of the input parsers: result types, the collector, ids, dates, names."""
+"""Shared pieces of the input parsers: result types, the collector, ids, dates, names,
+line numbers, and the guard on every parsed paper (field lengths, invalid Unicode)."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -125,6 +126,8 @@ def paper_id(
             return "doi:" + norm, None
     if other:
         return other, None
+    if has_surrogates(title) or has_surrogates(abstract):  # decoded from JSON escapes
+        title, abstract = replace_surrogates(title), replace_surrogates(abstract)
     return ids.text_id_for(title, abstract), None
 
 
@@ -280,5 +283,120 @@ def split_categories(value: Any, field: str = "categories") -> tuple[str, ...]:
     raise FieldError(field, "expected a list of strings or a space-separated string")
 
 
-def dedupe_keep_order(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for i in items if i))
+# ---------------------------------------------------------------- hostile input
+
+MAX_READ_BYTES = 256 * 1024 * 1024
+"""Default cap on a file read whole (every format but streamed JSON lines), decompressed."""
+MAX_LINE_BYTES = 32 * 1024 * 1024
+"""Default cap on one line of a streamed JSON-lines file (a record is a few KB)."""
+MAX_FIELD_CHARS = 100_000
+"""Default cap on one text field of a paper (title, abstract, comment, venue, url, one author
+name): the longest real abstracts are a few thousand characters."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep hostile input from taking unbounded memory or time (see the
+    ``MAX_*`` defaults): bytes of a file read whole, bytes of one streamed line,
+    characters of one paper field."""
+
+    max_bytes: int = MAX_READ_BYTES
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_field_chars: int = MAX_FIELD_CHARS
+
+
+_TEXT_FIELDS = ("title", "abstract", "comment", "venue", "url")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # JSON text that may decode to one
+
+
+class LineIndex:
+    """1-based line numbers of offsets into one text, by binary search over its newlines
+    (counting from the start for every entry made parsers quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        newlines: list[int] = []
+        find = text.find
+        pos = find("\n")
+        while pos >= 0:
+            newlines.append(pos)
+            pos = find("\n", pos + 1)
+        self._newlines = newlines
+
+    def line(self, pos: int) -> int:
+        """The line of offset ``pos``."""
+        return bisect_left(self._newlines, pos) + 1
+
+
+def has_surrogate_escapes(text: str) -> bool:
+    """Whether JSON ``text`` holds an escape that may decode to a lone surrogate: the cheap
+    test deciding whether its papers need :func:`guard_paper`'s Unicode repair."""
+    return "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds a surrogate character (which no encoder accepts)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")  # faster than a regular-expression scan
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with each surrogate character replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, list | tuple):
+        return any(_has_surrogate(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    return False
+
+
+def _replace_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_replace_surrogates(v) for v in value)
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def guard_paper(
+    paper: Paper, *, max_chars: int = MAX_FIELD_CHARS, unicode: bool = True
+) -> tuple[Paper, list[str]]:
+    """``paper`` made safe to store and print, and a note for each repair: text fields over
+    ``max_chars`` cut to it; with ``unicode``, lone surrogates (``"\\ud800"`` in JSON, which
+    no encoder accepts) replaced by U+FFFD."""
+    notes: list[str] = []
+    changes: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(paper, name)
+        if value is not None and len(value) > max_chars:
+            changes[name] = value[:max_chars]
+            notes.append(
+                f"field '{name}' has {len(value):,} characters; cut to {max_chars:,} "
+                "(limit max_field_chars)"
+            )
+    if any(len(a) > max_chars for a in paper.authors):
+        changes["authors"] = tuple(a[:max_chars] for a in paper.authors)
+        notes.append(f"an author name over {max_chars:,} characters was cut")
+    if changes:
+        paper = paper.with_(**changes)
+    if unicode:
+        values = {f.name: getattr(paper, f.name) for f in fields(Paper)}
+        bad = [name for name, v in values.items() if _has_surrogate(v)]
+        if bad:
+            paper = paper.with_(**{name: _replace_surrogates(values[name]) for name in bad})
+            notes.append(
+                f"invalid Unicode (lone surrogate) in {', '.join(bad)} replaced with U+FFFD"
+            )
+    return paper, notes

@@ -190,5 +190,5 @@ def detect_format(text: str, filename: str = "") -> str:
         return "abstracts"
     raise ParseError(
         f"{shown}: cannot tell the input format; name one with --format "
-        "(see `paperfeed import --help` for the list)"
+        "(see `paperfeed parse --help` for the list)"
     )

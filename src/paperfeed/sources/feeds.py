@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as StdET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from paperfeed import ids
@@ -14,6 +14,7 @@ from paperfeed.latex import decode_text_mode
 from paperfeed.models import Paper
 from paperfeed.sources.base import (
     Collector,
+    LineIndex,
     ParseResult,
     build_paper,
     clean,
@@ -41,7 +42,7 @@ _NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
 }
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")  # [^<>]: a stray '<' cannot make the scan quadratic
 _ANNOUNCE = re.compile(
     r"^\s*arXiv:(\S+)\s+Announce Type:\s*([\w-]+)\s*(?:Abstract:\s*)?", re.I | re.S
 )
@@ -99,6 +100,21 @@ def _parse_xml(text: str) -> Any:
         raise _XmlProblem(1, f"refused XML ({type(exc).__name__})") from None
 
 
+def _complete_elements(text: str, element: str, start: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each complete ``<element …>…</element>`` after ``start``, found
+    with plain ``find`` so that a cut-off or unclosed element costs one pass, not one per
+    opening tag."""
+    opening = re.compile(rf"<{element}\b")
+    closing = f"</{element}>"
+    while m := opening.search(text, start):
+        tag_end = text.find(">", m.end())
+        end = text.find(closing, tag_end + 1) if tag_end >= 0 else -1
+        if end < 0:  # no later element is complete either
+            return
+        start = end + len(closing)
+        yield m.start(), start
+
+
 def _salvage(
     text: str, element: str, col: Collector, problem: _XmlProblem
 ) -> list[tuple[int, Any]]:
@@ -107,25 +123,25 @@ def _salvage(
         col.at_line(problem.line),
         f"{problem.message}; kept the complete <{element}> entries before it",
     )
-    root = re.search(r"<(?!\?|!)([\w:.-]+)([^>]*)>", text)
+    root = re.search(r"<(?!\?|!)([\w:.-]+)([^<>]*)>", text)
     if not root:
         return []
     name = root.group(1)
     # namespace declarations of the root element apply to the chunks
     decls = " ".join(re.findall(r'xmlns(?::[\w.-]+)?\s*=\s*"[^"]*"', root.group(2)))
     out: list[tuple[int, Any]] = []
-    pattern = re.compile(rf"<{element}\b[^>]*>.*?</{element}>", re.S)
-    for m in pattern.finditer(text, root.end()):
-        if _line_of(text, m.end()) > problem.line:
+    lines = LineIndex(text)
+    for begin, end in _complete_elements(text, element, root.end()):
+        if lines.line(end) > problem.line:
             break
-        chunk = f"<{name} {decls}>{m.group(0)}</{name}>"
+        chunk = f"<{name} {decls}>{text[begin:end]}</{name}>"
         try:
             wrapper = ET.fromstring(chunk.encode("utf-8"))
         except Exception:  # any damage: skip this chunk
             continue
         child = next(iter(wrapper), None)
         if child is not None:
-            out.append((_line_of(text, m.start()), child))
+            out.append((lines.line(begin), child))
     return out
 
 
@@ -139,8 +155,9 @@ def _elements(
         return None, _salvage(text, element, col, problem)
     found = find(root)
     # line numbers: the n-th opening tag of that element in the source
+    index = LineIndex(text)
     starts = [m.start() for m in re.finditer(rf"<(?:[\w.-]+:)?{element}\b", text)]
-    lines = [_line_of(text, s) for s in starts]
+    lines = [index.line(s) for s in starts]
     return root, [(lines[k] if k < len(lines) else 0, el) for k, el in enumerate(found)]
 
 
@@ -327,7 +344,7 @@ def parse_oai(text: str, filename: str = "<text>") -> tuple[ParseResult, str | N
         if tok is not None and clean(tok.text):
             token = clean(tok.text)
     else:
-        m = re.search(r"<resumptionToken[^>]*>([^<]+)</resumptionToken>", text)
+        m = re.search(r"<resumptionToken\b[^<>]*>([^<]+)</resumptionToken>", text)
         token = clean(m.group(1)) if m else None
     for line, rec in records:
         where = col.at_line(line)

@@ -19,12 +19,15 @@ from typing import Any
 from paperfeed import ids
 from paperfeed.models import Paper
 from paperfeed.sources.base import (
+    MAX_FIELD_CHARS,
     Collector,
     FieldError,
     ParseIssue,
     ParseResult,
     build_paper,
     clean,
+    guard_paper,
+    has_surrogate_escapes,
     iso_date,
     one_line,
     split_authors,
@@ -348,9 +351,17 @@ def _decode_line(line: str) -> Any:
 
 
 def iter_lines(
-    lines: Iterator[tuple[int, str]], filename: str, fmt: str = FORMAT
+    lines: Iterator[tuple[int, str]],
+    filename: str,
+    fmt: str = FORMAT,
+    *,
+    max_field_chars: int = MAX_FIELD_CHARS,
 ) -> Iterator[Paper | ParseIssue]:
-    """Stream papers/issues from ``(line_number, text)`` pairs (one JSON record per line)."""
+    """Stream papers/issues from ``(line_number, text)`` pairs (one JSON record per line).
+
+    Each paper goes through :func:`guard_paper` (fields over ``max_field_chars`` cut,
+    invalid Unicode replaced), with a note per repair.
+    """
     seen: dict[str, int] = {}
     for n, raw in lines:
         line = raw.strip()
@@ -366,7 +377,10 @@ def iter_lines(
         except FieldError as exc:
             yield ParseIssue(where, one_line(f"{exc}; record skipped"))
             continue
-        for w in warnings:
+        paper, repairs = guard_paper(
+            paper, max_chars=max_field_chars, unicode=has_surrogate_escapes(line)
+        )
+        for w in warnings + repairs:
             yield ParseIssue(where, one_line(w), skipped=False)
         first = seen.get(paper.id)
         if first is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from paperfeed.sources.base import Collector, ParseResult, build_paper, clean
+from paperfeed.sources.base import Collector, LineIndex, ParseResult, build_paper, clean
 
 ABSTRACTS = "abstracts"
 AUTHOR_LISTING = "arxiv-author-listing"
@@ -13,10 +13,6 @@ AUTHOR_LISTING = "arxiv-author-listing"
 _MARKER = re.compile(r"(?:Abstract|ABSTRACT)\s*[:：]\s*")
 _MIN_WORDS = 8  # a shorter unmarked paragraph is not an abstract
 _NAME_MAX = 80
-
-
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
 
 
 def _looks_like_name(block: str) -> bool:
@@ -35,25 +31,26 @@ def parse_abstracts(text: str, filename: str = "<text>") -> ParseResult:
     pieces: list[tuple[int, str]] = []  # (line, abstract text)
     name: str | None = None
     markers = list(_MARKER.finditer(text))
+    index = LineIndex(text)
     if markers:
         preamble = text[: markers[0].start()].strip()
         if preamble:
             if _looks_like_name(preamble):
                 name = preamble
             elif len(preamble.split()) >= _MIN_WORDS:
-                pieces.append((_line_of(text, 0), preamble))
+                pieces.append((1, preamble))
             else:
                 col.warn(
                     col.at_line(1), f"text before the first 'Abstract:' ignored: {preamble!r:.60}"
                 )
         for k, m in enumerate(markers):
             end = markers[k + 1].start() if k + 1 < len(markers) else len(text)
-            pieces.append((_line_of(text, m.start()), text[m.end() : end]))
+            pieces.append((index.line(m.start()), text[m.end() : end]))
     else:
         pos = 0
         for block in re.split(r"(\n[ \t]*\n)", text):
             if block.strip() and not block.startswith("\n"):
-                line = _line_of(text, pos + len(block) - len(block.lstrip()))
+                line = index.line(pos + len(block) - len(block.lstrip()))
                 pieces.append((line, block))
             pos += len(block)
         if pieces and len(pieces) > 1 and _looks_like_name(pieces[0][1]):
@@ -91,14 +88,15 @@ def parse_author_listing(text: str, filename: str = "<text>") -> ParseResult:
     start = 0
     start_line = 1
     matches = list(_LISTING_ID.finditer(text))
+    index = LineIndex(text)
     if not matches:
         col.issue(filename, "no 'arXiv:ID' lines found")
         return col.result()
     for m in matches:
         block = text[start : m.start()]
-        where = col.at_line(_line_of(text, m.start()))
+        where = col.at_line(index.line(m.start()))
         arxiv_id = m.group(1) + (m.group(2) or "")
-        start, start_line = m.end(), _line_of(text, m.end())
+        start, start_line = m.end(), index.line(m.end())
         lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
         if not lines:
             col.issue(where, f"arXiv:{arxiv_id} has no abstract before it; skipped")

@@ -1,13 +1,14 @@
-"""A real HTTP server on 127.0.0.1 that plays back recorded responses: for tests and offline
-demos of the fetchers (no internet needed).
+"""A real HTTP server on 127.0.0.1 that plays back recorded responses, for the fetcher tests
+(no internet needed).
 
     with ReplayServer([Route("/api/query", [Reply(body=xml)])]) as server:
         fetch_something(client, base_url=server.url)
 
 Each :class:`Route` answers the requests whose path (and the query items it names) match,
 with its replies in order; the last one repeats. A reply can wait before answering
-(``delay``, to provoke a client timeout) or send fewer bytes than it announces
-(``truncate``, a broken connection).
+(``delay``, to provoke a client timeout), send fewer bytes than it announces (``truncate``,
+a broken connection) or send its body one byte every ``drip`` seconds (a server that never
+quite stops).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Reply:
     content_type: str = "application/xml; charset=utf-8"
     delay: float = 0.0
     truncate: int | None = None  # send only this many body bytes, then close
+    drip: float = 0.0  # seconds between body bytes (0: all at once)
 
 
 @dataclass
@@ -145,8 +147,15 @@ class ReplayServer:
             if reply.truncate is not None:
                 h.send_header("Connection", "close")
             h.end_headers()
-            h.wfile.write(sent)
-            h.wfile.flush()
+            if reply.drip:
+                for k in range(len(sent)):
+                    if self._stopping.wait(reply.drip):
+                        return
+                    h.wfile.write(sent[k : k + 1])
+                    h.wfile.flush()
+            else:
+                h.wfile.write(sent)
+                h.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
             return
         if reply.truncate is not None:
