@@ -67,4 +67,7 @@ def table(recs: Sequence[Recommendation], *, width: int = 100) -> str:
             lines.append(indent + url)
         why = "why: " + readable(r.explanation.sentence())
         lines += [indent + t for t in textwrap.wrap(why, body, subsequent_indent="  ")]
+        if r.explanation.interest_name:
+            serves = "interest: " + readable(r.explanation.interest_name)
+            lines += [indent + t for t in textwrap.wrap(serves, body, subsequent_indent="  ")]
     return "\n".join(lines)

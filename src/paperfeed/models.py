@@ -75,21 +75,39 @@ class Paper:
         return out
 
 
+ExplanationKind = Literal["profile", "query", "paper"]
+"""What a ranking was measured against: a user's profile (``recommend``, digests), a search
+query (``search``) or one paper (``similar``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Why a paper was recommended: the profile paper it is closest to and shared terms."""
+    """Why a paper was ranked where it is: the paper (or query) it is closest to, shared terms,
+    and the interest of the profile it serves, worded for what it was ranked against."""
 
     closest_id: str
     closest_title: str
     similarity: float
     shared_terms: tuple[str, ...] = ()
     interest: int = 0
+    interest_name: str = ""
+    kind: ExplanationKind = "profile"
 
     def sentence(self) -> str:
-        s = f"closest to your paper “{self.closest_title}” (similarity {self.similarity:.2f})"
-        if self.shared_terms:
-            s += "; shared terms: " + ", ".join(self.shared_terms)
-        return s
+        sim = f"similarity {self.similarity:.2f}"
+        terms = ", ".join(self.shared_terms)
+        if self.kind == "query":
+            return (
+                f"matches your query: {terms} ({sim})" if terms else f"matches your query ({sim})"
+            )
+        if self.kind == "paper":
+            return (
+                f"shares with {self.closest_id}: {terms} ({sim})"
+                if terms
+                else (f"close to {self.closest_id} ({sim})")
+            )
+        s = f"closest to your paper “{self.closest_title}” ({sim})"
+        return s + ("; shared terms: " + terms if terms else "")
 
 
 @dataclass(frozen=True, slots=True)

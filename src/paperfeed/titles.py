@@ -18,6 +18,7 @@ _CONTRIBUTION = re.compile(_SUBJECT + r"[^.]*?\b" + _VERB, re.IGNORECASE)
 _LEAD = re.compile(
     r"^.*?" + _SUBJECT + r"[^.]*?\b" + _VERB + r"\s*(?:here\s+)?(?:that\s+)?", re.IGNORECASE
 )
+_NAME = re.compile(r"\w+[A-Z0-9]\w*")  # CamelCase or an acronym: a method's name
 _ARTICLE = re.compile(r"^(?:a|an|the|novel|new)\s+", re.IGNORECASE)
 _CLAUSE = re.compile(
     r"\s*(?:[,;:]|\s-\s|—|(?<=\s)(?:which|that|where|whose|based on|using|via|with|by)\b)\s*"
@@ -63,11 +64,12 @@ def derive_title(abstract: str) -> str:
 
 
 def _head(phrase: str) -> str:
-    """The phrase up to its first clause boundary when that leaves at least two words; a
-    one-word head ("a new paradigm, CoRA (…), …") gives way to the clause after it."""
+    """The phrase up to its first clause boundary when that leaves at least two words or a
+    system's name ("FlexGraph, a …"); a one-word head ("a new paradigm, CoRA (…), …") gives
+    way to the clause after it."""
     parts = _CLAUSE.split(phrase, maxsplit=1)
     head = parts[0]
-    if len(head.split()) >= 2:
+    if len(head.split()) >= 2 or _NAME.fullmatch(head.strip()):
         return head
     if len(parts) == 2:
         nxt = _CLAUSE.split(parts[1], maxsplit=1)[0]

@@ -560,6 +560,16 @@ class StoreContract:
         assert store.set_subscribed("bob", "email", True) and store.is_subscribed("bob", "email")
         assert not store.set_subscribed("bob", "email", True)
 
+    def test_interest_names_are_per_user_and_can_be_forgotten(self, store: AppStore) -> None:
+        assert store.interest_names("bob") == {}
+        store.set_interest_name("bob", "2601.00001", "optimizers")
+        store.set_interest_name("bob", "2601.00001", "low-rank optimizers")  # renamed again
+        store.set_interest_name("ann", "2601.00001", "her name")
+        assert store.interest_names("bob") == {"2601.00001": "low-rank optimizers"}
+        assert store.interest_names("ann") == {"2601.00001": "her name"}
+        store.set_interest_name("bob", "2601.00001", None)
+        assert store.interest_names("bob") == {}
+
     # --- properties -------------------------------------------------------------------------
 
     @settings(

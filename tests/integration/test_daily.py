@@ -167,8 +167,9 @@ def test_daily_digests_ratings_and_feeds_end_to_end(world: World) -> None:
         shown = SIZE + ASK_PER_DIGEST
         assert text.count("why: closest to your paper") == shown
         assert len(links_in(msg, "👎 less like this")) == shown
-        assert "== Interest" in text
-        assert text.index("Help paperfeed learn") > text.rindex("== Interest")
+        sections = re.findall(r"^== (.+) \((\d+)\) ==", text, re.M)
+        assert sections and all(name and "Interest" not in name for name, _ in sections)
+        assert text.index("Help paperfeed learn") > text.rindex("\n== ")
         html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
         assert html.count("👍 More like this") == shown
     digests = {m["To"]: text_of(m) for m in sink.messages}
@@ -233,7 +234,8 @@ def test_daily_digests_ratings_and_feeds_end_to_end(world: World) -> None:
     assert not rss.bozo and rss.version == "rss20" and len(rss.entries) == SIZE
     one = feedparser.parse(get(feed_link.replace(".xml", "/1.xml"))[1])
     assert not one.bozo and 0 < len(one.entries) <= SIZE
-    assert "Interest 1" in one.feed.title
+    assert one.feed.title.startswith("paperfeed: papers for ada — ")  # then the interest's name
+    assert "Interest" not in one.feed.title
     assert get(feed_link.replace(".xml", "X.xml"))[0] == 403
     assert get(f"{world.server.url}/nothing")[0] == 404
 

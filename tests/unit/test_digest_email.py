@@ -52,7 +52,7 @@ def test_groups_follow_their_best_item() -> None:
     groups = group_by_interest(sample_recs())
     assert [g.interest for g in groups] == [0, 1]
     assert [len(g.items) for g in groups] == [3, 2]
-    assert groups[0].label == "Interest 1: near “My profile paper 0”"
+    assert groups[0].label == "near “My profile paper 0”"  # no interest name given
 
 
 def test_digest_message_is_multipart_alternative_with_both_parts() -> None:
@@ -91,7 +91,9 @@ def test_items_are_grouped_by_interest_in_both_parts() -> None:
     content = render_digest(recs, _links(recs), user="linda", day="2026-08-21")
     text_order = re.findall(r"^\d+\. Paper (\d)", content.text, flags=re.M)
     assert text_order == ["0", "2", "4", "1", "3"]
-    assert content.text.index("== Interest 1") < content.text.index("== Interest 2")
+    assert content.text.index("== near “My profile paper 0”") < content.text.index(
+        "== near “My profile paper 1”"
+    )
     html_order = re.findall(r">Paper (\d) on", content.html)
     assert html_order == text_order
     assert "Friday 21 August 2026" in content.text

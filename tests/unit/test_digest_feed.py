@@ -79,7 +79,7 @@ def test_feed_for_one_interest() -> None:
     parsed = feedparser.parse(doc)
     assert not parsed.bozo
     assert [e.title for e in parsed.entries] == ["Paper 1 & <friends>"]
-    assert parsed.feed.title == "paperfeed: papers for linda — Interest 2: near “Profile 1”"
+    assert parsed.feed.title == "paperfeed: papers for linda — near “Profile 1”"
     assert any(ln.href.endswith("/feed/tok.en/2.xml") for ln in parsed.feed.links)
 
 

@@ -55,6 +55,8 @@ def _rec_json(r: Recommendation) -> dict[str, Any]:
             "similarity": round(e.similarity, 4),
             "shared_terms": list(e.shared_terms),
             "interest": e.interest,
+            "interest_name": e.interest_name,
+            "kind": e.kind,
             "text": e.sentence(),
         },
         "components": {k: round(v, 4) for k, v in r.components.items()},

@@ -43,16 +43,24 @@ class Group:
 
 def group_by_interest(recs: Sequence[Recommendation]) -> list[Group]:
     """Recommendations grouped by ``explanation.interest``; groups in the order of their best
-    item, each labelled by the profile paper its best item is closest to."""
+    item (so the most relevant interest comes first), each labelled by its interest's name."""
     groups: dict[int, list[Recommendation]] = {}
     for r in recs:
         groups.setdefault(r.explanation.interest, []).append(r)
-    out = []
-    for interest, items in groups.items():
-        near = shorten(readable(items[0].explanation.closest_title), 70)
-        label = f"Interest {interest + 1}" + (f": near “{near}”" if near else "")
-        out.append(Group(interest, label, tuple(items)))
-    return out
+    return [
+        Group(interest, interest_label(items[0]), tuple(items))
+        for interest, items in groups.items()
+    ]
+
+
+def interest_label(rec: Recommendation) -> str:
+    """The name of the interest ``rec`` serves; without one (a ranking made outside a stored
+    profile), the profile paper it is closest to."""
+    e = rec.explanation
+    if e.interest_name:
+        return readable(e.interest_name)
+    near = shorten(readable(e.closest_title), 70)
+    return f"near “{near}”" if near else f"Interest {e.interest + 1}"
 
 
 def day_label(day: str) -> str:

@@ -66,7 +66,7 @@ def render_feed(
         recs = [r for r in recs if r.explanation.interest == interest]
         label = next(
             (g.label for g in group_by_interest(recs) if g.interest == interest),
-            f"Interest {interest + 1}",
+            f"interest {interest + 1}",
         )
         title += f" — {label}"
     fg = FeedGenerator()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from paperfeed.digest.email import group_by_interest
 from paperfeed.display import paper_url, readable
 from paperfeed.models import Recommendation
 
@@ -52,23 +53,13 @@ def _item(rec: Recommendation) -> str:
     )
 
 
-def render_html(
-    recs: Sequence[Recommendation],
-    *,
-    title: str,
-    subtitle: str = "",
-    interest_names: dict[int, str] | None = None,
-) -> str:
-    """A digest page, items grouped by the profile interest they serve, best group first."""
-    groups: dict[int, list[Recommendation]] = {}
-    for r in recs:
-        groups.setdefault(r.explanation.interest, []).append(r)
-    names = interest_names or {}
+def render_html(recs: Sequence[Recommendation], *, title: str, subtitle: str = "") -> str:
+    """A digest page, items grouped by the named profile interest they serve, best group
+    first."""
     sections = []
-    for interest, items in groups.items():
-        label = names.get(interest) or f"Interest {interest + 1}"
-        body = "".join(_item(r) for r in items)
-        sections.append(f"<h2>{escape(label)} ({len(items)})</h2>{body}")
+    for g in group_by_interest(recs):
+        body = "".join(_item(r) for r in g.items)
+        sections.append(f"<h2>{escape(g.label)} ({len(g.items)})</h2>{body}")
     empty = "<p>No recommendations for this period.</p>" if not recs else ""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

@@ -1,9 +1,15 @@
-"""A profile is several interests: cluster profile papers by embedding. Pure numpy/scipy."""
+"""A profile is several interests: cluster profile papers by embedding, and name each by its
+most central paper. Pure numpy/scipy."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+
+from paperfeed.models import Paper
 
 
 def cluster_interests(vectors: np.ndarray, *, min_similarity: float = 0.35) -> np.ndarray:
@@ -33,3 +39,47 @@ def interest_centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
         m = vectors[labels == c].mean(axis=0)
         cents[c] = m / max(float(np.linalg.norm(m)), 1e-12)
     return cents
+
+
+@dataclass(frozen=True, slots=True)
+class Interest:
+    """One interest of a profile: its papers, a stable key and a readable name."""
+
+    index: int
+    """The label :func:`cluster_interests` gives it (``Explanation.interest``)."""
+    anchor: str
+    """Id of its first paper in profile order: the same interest from one day to the next
+    while that paper stays, so a name the user chose sticks to it."""
+    name: str
+    """The title of its most central paper (derived from the abstract when it has none)."""
+    paper_ids: tuple[str, ...]
+
+
+def describe_interests(
+    papers: Sequence[Paper], vectors: np.ndarray, labels: np.ndarray
+) -> list[Interest]:
+    """Each interest of a clustered profile, named by the title of its most central paper
+    (highest summed cosine to the others): a representative phrase a reader recognizes."""
+    k = int(labels.max()) + 1 if len(labels) else 0
+    out = []
+    for c in range(k):
+        members = [i for i in range(len(papers)) if labels[i] == c]
+        sims = vectors[members] @ vectors[members].T
+        central = papers[members[int(np.argmax(sims.sum(axis=1)))]]
+        out.append(
+            Interest(
+                index=c,
+                anchor=papers[members[0]].id,
+                name=short_title(central) or f"interest {c + 1}",
+                paper_ids=tuple(papers[i].id for i in members),
+            )
+        )
+    return out
+
+
+def short_title(paper: Paper, max_chars: int = 60) -> str:
+    """A paper's title (derived ones without their brackets), cut at a word boundary."""
+    title = " ".join(paper.display_title.strip("[]").split())
+    if len(title) <= max_chars:
+        return title
+    return title[:max_chars].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -15,9 +15,10 @@ from tqdm import tqdm
 
 from paperfeed import ids
 from paperfeed.embed import Embedder, get_embedder, prepare
-from paperfeed.models import RATING_VALUES, Paper, Recommendation
+from paperfeed.models import RATING_VALUES, ExplanationKind, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
+from paperfeed.rank.interests import Interest, cluster_interests, describe_interests
 from paperfeed.rank.learn import most_informative
 from paperfeed.rank.shortlist import dense_top
 from paperfeed.services.common import (
@@ -361,9 +362,10 @@ class Paperfeed:
         since, until = self.candidate_window(since, until, days)
         cands = self.candidates(since, until)
         cvecs = self.vectors(cands)
+        pvecs = self.vectors(positives)
         recs = rank(
             positives,
-            self.vectors(positives),
+            pvecs,
             cands,
             cvecs,
             negatives=negatives,
@@ -372,8 +374,37 @@ class Paperfeed:
             top=top,
             params=self.params,
         )
+        recs = _with_interest_names(recs, self._interests(user, positives, pvecs))
         row = {p.id: i for i, p in enumerate(cands)}
         return recs, cvecs[[row[r.paper.id] for r in recs]].reshape(len(recs), -1)
+
+    # --- interests ----------------------------------------------------------------------------
+
+    def interests(self, user: str) -> list[Interest]:
+        """The interests of ``user``'s profile (its papers and upvotes, clustered as ranking
+        clusters them), each with its name: the one the user gave it, else a derived one."""
+        positives, _, _ = self.user_signals(user)
+        return self._interests(user, positives, self.vectors(positives))
+
+    def _interests(self, user: str, positives: list[Paper], pvecs: np.ndarray) -> list[Interest]:
+        labels = cluster_interests(pvecs, min_similarity=self.params.interest_similarity)
+        chosen = self.store.interest_names(user)
+        return [
+            replace(it, name=chosen.get(it.anchor, it.name))
+            for it in describe_interests(positives, pvecs, labels)
+        ]
+
+    def rename_interest(self, user: str, number: int, name: str | None) -> Interest:
+        """Name interest ``number`` (1-based, as :meth:`interests` lists them) of ``user``;
+        None goes back to the derived name. The name follows the interest from day to day."""
+        found = self.interests(user)
+        if not 1 <= number <= len(found):
+            raise UserError(f"{user!r} has {len(found)} interests; there is no number {number}")
+        if name is not None and not name.strip():
+            raise UserError("the new name is empty")
+        it = found[number - 1]
+        self.store.set_interest_name(user, it.anchor, " ".join(name.split()) if name else None)
+        return self.interests(user)[number - 1]
 
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
         """Candidates for search/similar: the dense and the full-text top ``n``, merged."""
@@ -395,7 +426,8 @@ class Paperfeed:
         if not cands:
             return []
         params = replace(self.params, recency_weight=0.0)
-        return rank([qpaper], qvec[None, :], cands, self.vectors(cands), top=top, params=params)
+        recs = rank([qpaper], qvec[None, :], cands, self.vectors(cands), top=top, params=params)
+        return _worded(recs, "query")
 
     def similar(self, paper_id: str, *, top: int = 10) -> list[Recommendation]:
         pid = ids.canonical_arxiv_id(paper_id) if ids.is_arxiv_id(paper_id) else paper_id
@@ -404,7 +436,8 @@ class Paperfeed:
             raise UserError(f"{paper_id}: no such paper in the store")
         vec = self.vectors([paper])[0]
         cands = self._shortlist(vec, paper.title or paper.abstract[:200], 200)
-        return rank([paper], vec[None, :], cands, self.vectors(cands), top=top, params=self.params)
+        recs = rank([paper], vec[None, :], cands, self.vectors(cands), top=top, params=self.params)
+        return _worded(recs, "paper")
 
     def rank_profiles(
         self,
@@ -446,3 +479,22 @@ class Paperfeed:
 def prepare_model(model_cache: Path | None = None) -> Path:
     """Build the quantized ONNX model from the packaged weights once (then cached); its path."""
     return prepare(model_cache)
+
+
+def _worded(recs: list[Recommendation], kind: ExplanationKind) -> list[Recommendation]:
+    """``recs`` explained as matches of a query or of one paper instead of a profile."""
+    return [replace(r, explanation=replace(r.explanation, kind=kind)) for r in recs]
+
+
+def _with_interest_names(
+    recs: list[Recommendation], interests: Sequence[Interest]
+) -> list[Recommendation]:
+    """``recs`` with the name of the interest each one serves in its explanation."""
+    names = {it.index: it.name for it in interests}
+    return [
+        replace(
+            r,
+            explanation=replace(r.explanation, interest_name=names.get(r.explanation.interest, "")),
+        )
+        for r in recs
+    ]

@@ -145,6 +145,14 @@ class Store(Protocol):
         """Cached vectors of ``model`` (of every model when None)."""
         ...
 
+    def interest_names(self, user: str) -> dict[str, str]:
+        """``anchor paper id -> name`` of the interests ``user`` renamed."""
+        ...
+
+    def set_interest_name(self, user: str, anchor: str, name: str | None) -> None:
+        """Name ``user``'s interest anchored at paper ``anchor``; None forgets the name."""
+        ...
+
 
 @runtime_checkable
 class DeliveryStore(Protocol):

@@ -26,6 +26,7 @@ from paperfeed.store.sqlite_papers import (
     paper_from_row,
     utc_now,
 )
+from paperfeed.store.sqlite_user_data import UserDataMixin
 from paperfeed.store.upsert import upsert_batch
 
 BUSY_TIMEOUT_MS = 10_000
@@ -66,7 +67,7 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore:
+class SQLiteStore(UserDataMixin):
     """Papers, users, profiles, ratings and the embedding cache in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`
@@ -507,79 +508,3 @@ class SQLiteStore:
         if model is None:
             return int(self._query("SELECT count(*) FROM embeddings")[0][0])
         return int(self._query("SELECT count(*) FROM embeddings WHERE model = ?", [model])[0][0])
-
-    # --- delivery: used link tokens, delivered digests, unsubscriptions ---------------------
-    # Kept apart from the rest: only the delivery code (paperfeed.delivery, through
-    # the web endpoints too) calls these.
-
-    def use_token_nonce(self, nonce: str, user: str, expires: int) -> bool:
-        """Mark a single-use token's nonce as used; ``False`` if it was used before."""
-        with self.transaction():
-            uid = self.ensure_user(user)
-            cur = self.connection.execute(
-                "INSERT OR IGNORE INTO used_tokens (nonce, user_id, expires, used_at) "
-                "VALUES (?, ?, ?, ?)",
-                (nonce, uid, int(expires), utc_now()),
-            )
-            return cur.rowcount > 0
-
-    def prune_token_nonces(self, now: int) -> int:
-        """Forget the nonces of tokens expired before ``now`` (Unix time; they are refused as
-        expired anyway); returns how many."""
-        with self.transaction():
-            cur = self.connection.execute("DELETE FROM used_tokens WHERE expires < ?", (now,))
-            return cur.rowcount
-
-    def delivery(self, user: str, day: str, channel: str) -> str | None:
-        """What was delivered to ``user`` on ``day`` over ``channel`` (its kind), or None."""
-        rows = self._query(
-            "SELECT d.kind FROM deliveries d JOIN users u ON u.id = d.user_id "
-            "WHERE u.name = ? AND d.day = ? AND d.channel = ?",
-            [user, day, channel],
-        )
-        return str(rows[0][0]) if rows else None
-
-    def record_delivery(
-        self, user: str, day: str, channel: str, kind: str, detail: str = ""
-    ) -> bool:
-        """Note that ``user``'s ``day`` went out over ``channel``; ``False`` if already noted."""
-        with self.transaction():
-            uid = self.ensure_user(user)
-            cur = self.connection.execute(
-                "INSERT OR IGNORE INTO deliveries (user_id, day, channel, kind, detail, at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (uid, day, channel, kind, detail, utc_now()),
-            )
-            return cur.rowcount > 0
-
-    def deliveries(self, day: str) -> list[tuple[str, str, str]]:
-        """``(user, channel, kind)`` of everything delivered on ``day``."""
-        rows = self._query(
-            "SELECT u.name, d.channel, d.kind FROM deliveries d JOIN users u ON u.id = d.user_id "
-            "WHERE d.day = ? ORDER BY d.at, d.rowid",
-            [day],
-        )
-        return [(str(a), str(b), str(c)) for a, b, c in rows]
-
-    def set_subscribed(self, user: str, channel: str, subscribed: bool) -> bool:
-        """Subscribe or unsubscribe ``user`` from ``channel``; ``True`` if that changed."""
-        with self.transaction():
-            uid = self.ensure_user(user)
-            if subscribed:
-                cur = self.connection.execute(
-                    "DELETE FROM unsubscribed WHERE user_id = ? AND channel = ?", (uid, channel)
-                )
-            else:
-                cur = self.connection.execute(
-                    "INSERT OR IGNORE INTO unsubscribed (user_id, channel, at) VALUES (?, ?, ?)",
-                    (uid, channel, utc_now()),
-                )
-            return cur.rowcount > 0
-
-    def is_subscribed(self, user: str, channel: str) -> bool:
-        rows = self._query(
-            "SELECT 1 FROM unsubscribed s JOIN users u ON u.id = s.user_id "
-            "WHERE u.name = ? AND s.channel = ?",
-            [user, channel],
-        )
-        return not rows

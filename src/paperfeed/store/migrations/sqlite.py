@@ -188,12 +188,25 @@ def m005_abstract_key(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_interest_names(conn: sqlite3.Connection) -> None:
+    """The names users give their interests, keyed by the interest's first profile paper."""
+    conn.execute(
+        """CREATE TABLE interest_names (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            anchor TEXT NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (user_id, anchor)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
     m003_identity,
     m004_delivery,
     m005_abstract_key,
+    m006_interest_names,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
