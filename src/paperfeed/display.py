@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from paperfeed.ids import is_arxiv_id
+from paperfeed.ids import is_arxiv_id, safe_url
 from paperfeed.latex import latex_to_text
 from paperfeed.models import Paper, Recommendation
 
@@ -14,18 +14,6 @@ from paperfeed.models import Paper, Recommendation
 def readable(text: str) -> str:
     """LaTeX markup rendered as plain Unicode text, whitespace collapsed."""
     return " ".join(latex_to_text(text).split())
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` if it is an absolute http(s) address, else None: a ``javascript:`` or
-    ``data:`` link from an untrusted record never reaches a page, e-mail or feed."""
-    if not url:
-        return None
-    url = url.strip()
-    scheme, sep, rest = url.partition(":")
-    if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
-        return None if any(c in url for c in "\x00\r\n\t <>\"'`") else url
-    return None
 
 
 def paper_url(paper: Paper) -> str | None:

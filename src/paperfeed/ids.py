@@ -77,3 +77,15 @@ def find_arxiv_ids(text: str) -> list[str]:
         (m.start(), m.group(1)) for pattern in (_NEW, _OLD) for m in pattern.finditer(text)
     )
     return list(dict.fromkeys(arxiv_id for _, arxiv_id in found))
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) address, else None: a ``javascript:`` or
+    ``data:`` link from an untrusted record never reaches a page, e-mail or feed."""
+    if not url:
+        return None
+    url = url.strip()
+    scheme, sep, rest = url.partition(":")
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
+        return None if any(c in url for c in "\x00\r\n\t <>\"'`") else url
+    return None

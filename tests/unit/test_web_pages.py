@@ -25,3 +25,8 @@ def test_routes() -> None:
     assert m and m.groups() == ("abc.def", "3", "rss")
     m = _FEED.fullmatch("/feed/abc.def.xml")
     assert m and m.groups() == ("abc.def", None, "xml")
+
+
+def test_a_token_that_starts_with_its_signature_is_still_cut() -> None:
+    assert redact("GET /rate/.SIGNATUREabcdef HTTP/1.1") == "GET /rate/… HTTP/1.1"
+    assert "SIGNATURE" not in redact("GET /unsubscribe/ab.SIGNATURE")

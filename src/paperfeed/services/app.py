@@ -201,47 +201,57 @@ class Paperfeed:
     ) -> ImportSummary:
         """Add files, pasted text (``-``) or arXiv ids/DOIs already in the store to a profile.
 
-        All or nothing: one bad item leaves the profile as it was.
+        Every item is read and checked before anything is written, so one bad item leaves
+        the profile as it was; the papers are then stored in short batches (a rating or a
+        request running beside a large import waits a moment, never fails) and added to the
+        profile in one transaction.
         """
         summary = ImportSummary(source=", ".join(items))
-        to_add: list[str] = []
+        to_store: list[tuple[list[Paper], str]] = []
+        known_ids: list[str] = []
+        for item in items:
+            if item == "-":
+                result = parse_text(stdin or "", fmt, filename="<stdin>")
+                summary.issues.extend(result.issues)
+                summary.read += len(result.papers) + len(result.issues)
+                summary.skipped += len(result.issues)
+                summary.source_name = result.format
+                to_store.append((list(result.papers), result.format))
+            elif Path(item).exists():
+                papers = self._read(Path(item), fmt, summary)
+                to_store.append((papers, summary.source_name))
+            elif ids.is_arxiv_id(item) or ids.normalize_doi(item) == item.lower().strip():
+                known_ids.append(self._stored_id(item))
+                summary.read += 1
+            else:
+                raise UserError(f"{item}: no such file, and not an arXiv id or DOI")
+        if not known_ids and not any(papers for papers, _ in to_store):
+            raise UserError(f"{summary.source}: no papers found to add to the profile")
+        to_add = list(known_ids)
+        for papers, source in to_store:
+            stats = self.store.upsert_papers(papers, source=f"profile:{source}")
+            summary.inserted += stats.inserted
+            summary.updated += stats.updated
+            summary.unchanged += stats.unchanged
+            summary.merged += stats.merged
+            to_add.extend(p.id for p in papers)
         with self.store.transaction():
             self.store.ensure_user(user)
-            for item in items:
-                if item == "-":
-                    result = parse_text(stdin or "", fmt, filename="<stdin>")
-                    papers = list(result.papers)
-                    summary.issues.extend(result.issues)
-                    summary.read += len(papers) + len(result.issues)
-                    summary.skipped += len(result.issues)
-                    summary.source_name = result.format
-                elif Path(item).exists():
-                    papers = self._read(Path(item), fmt, summary)
-                elif ids.is_arxiv_id(item) or ids.normalize_doi(item) == item.lower().strip():
-                    pid = ids.canonical_arxiv_id(item) or f"doi:{ids.normalize_doi(item)}"
-                    if self.store.get_paper(pid) is None:
-                        raise UserError(
-                            f"{item}: not in the store; ingest a listing that contains it first "
-                            "(or pass a file with its abstract)"
-                        )
-                    summary.read += 1
-                    to_add.append(pid)
-                    continue
-                else:
-                    raise UserError(f"{item}: no such file, and not an arXiv id or DOI")
-                stats = self.store.upsert_papers(papers, source=f"profile:{summary.source_name}")
-                summary.inserted += stats.inserted
-                summary.updated += stats.updated
-                summary.unchanged += stats.unchanged
-                summary.merged += stats.merged
-                to_add.extend(p.id for p in papers)
-            if not to_add:
-                raise UserError(f"{summary.source}: no papers found to add to the profile")
             summary.added_to_profile = self.store.add_profile_papers(user, to_add)
         _, summary.embedded = embed_papers(
             self.store, self.embedder, self.store.profile_papers(user), progress=self.progress
         )
         return summary
+
+    def _stored_id(self, item: str) -> str:
+        """The stored paper an arXiv id or DOI names; a user error when it is not stored."""
+        pid = ids.canonical_arxiv_id(item) or f"doi:{ids.normalize_doi(item)}"
+        if self.store.get_paper(pid) is None:
+            raise UserError(
+                f"{item}: not in the store; ingest a listing that contains it first "
+                "(or pass a file with its abstract)"
+            )
+        return pid
 
     def profile(self, user: str) -> list[Paper]:
         """The papers of ``user``'s profile, oldest addition first."""
@@ -376,7 +386,7 @@ class Paperfeed:
         )
         recs = _with_interest_names(recs, self._interests(user, positives, pvecs))
         row = {p.id: i for i, p in enumerate(cands)}
-        return recs, cvecs[[row[r.paper.id] for r in recs]].reshape(len(recs), -1)
+        return recs, cvecs[[row[r.paper.id] for r in recs]].reshape(len(recs), cvecs.shape[1])
 
     # --- interests ----------------------------------------------------------------------------
 

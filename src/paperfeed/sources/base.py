@@ -375,7 +375,8 @@ def guard_paper(
 ) -> tuple[Paper, list[str]]:
     """``paper`` made safe to store and print, and a note for each repair: text fields over
     ``max_chars`` cut to it; with ``unicode``, lone surrogates (``"\\ud800"`` in JSON, which
-    no encoder accepts) replaced by U+FFFD."""
+    no encoder accepts) replaced by U+FFFD; a link that is not http(s) (``javascript:…``)
+    dropped."""
     notes: list[str] = []
     changes: dict[str, Any] = {}
     for name in _TEXT_FIELDS:
@@ -389,6 +390,9 @@ def guard_paper(
     if any(len(a) > max_chars for a in paper.authors):
         changes["authors"] = tuple(a[:max_chars] for a in paper.authors)
         notes.append(f"an author name over {max_chars:,} characters was cut")
+    if paper.url and ids.safe_url(paper.url) is None:
+        changes["url"] = None
+        notes.append(f"field 'url' is not an http(s) link ({paper.url[:40]!r}); dropped")
     if changes:
         paper = paper.with_(**changes)
     if unicode:

@@ -27,7 +27,10 @@ __all__ = [
 
 def open_store(path: str | Path) -> SQLiteStore:
     """Open (creating the file and its parent directory, and migrating) the SQLite store at
-    ``path``. Cheap when the schema is current."""
+    ``path``. Cheap when the schema is current. A new directory is made readable by its owner
+    only (0700) and a new store file likewise (0600): profiles and ratings are private."""
     path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)  # before SQLite creates it with the umask's 0644
     return SQLiteStore(path)

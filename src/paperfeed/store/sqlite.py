@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from itertools import islice
@@ -153,7 +154,10 @@ class SQLiteStore(UserDataMixin):
         with self._lock:
             conn = self.connection
             depth = self._depth
-            conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+            if depth == 0:
+                _begin_immediate(conn)
+            else:
+                conn.execute(f"SAVEPOINT sp{depth}")
             self._depth = depth + 1
             try:
                 yield
@@ -508,3 +512,24 @@ class SQLiteStore(UserDataMixin):
         if model is None:
             return int(self._query("SELECT count(*) FROM embeddings")[0][0])
         return int(self._query("SELECT count(*) FROM embeddings WHERE model = ?", [model])[0][0])
+
+
+LOCK_WAIT_S = 120.0
+"""How long a write waits for another process's write lock in all (each try waits the busy
+time-out, then backs off), so no command fails because another one is writing."""
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``, retried with backoff while another connection holds the lock."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    delay = 0.05
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            busy = "locked" in str(e) or "busy" in str(e)
+            if not busy or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)

@@ -32,7 +32,11 @@ _TOKEN = r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"
 _RATE = re.compile(rf"/rate/({_TOKEN})/?")
 _UNSUBSCRIBE = re.compile(rf"/unsubscribe/({_TOKEN})/?")
 _FEED = re.compile(rf"/feed/({_TOKEN})(?:/(\d{{1,3}}))?\.(xml|atom|rss)")
-_SECRET_IN_PATH = re.compile(r"(/(?:rate|unsubscribe|feed)/[A-Za-z0-9_-]{6})[A-Za-z0-9_.\-/]*")
+_SECRET_IN_PATH = re.compile(r"(/(?:rate|unsubscribe|feed)/[A-Za-z0-9_-]{0,6})[A-Za-z0-9_.\-/]*")
+
+REQUEST_TIMEOUT_S = 30.0
+"""Seconds a connection may sit idle (a request sent halfway, a keep-alive with nothing more)
+before it is closed."""
 
 STATUS_OF = {
     "forged": HTTPStatus.FORBIDDEN,
@@ -94,6 +98,7 @@ class Handler(BaseHTTPRequestHandler):
     server: PaperfeedServer
     server_version = "paperfeed"
     sys_version = ""
+    timeout = REQUEST_TIMEOUT_S  # a half-sent request gives its thread back
 
     # --- plumbing -------------------------------------------------------------------------
 
