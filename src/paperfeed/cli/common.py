@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -145,3 +146,19 @@ def write_atomically(output: Path, text: str) -> None:
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(output)
+
+
+class _EchoHandler(logging.Handler):
+    """Log records to the current standard error (also under click's test runner)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"paperfeed: {self.format(record)}", err=True)
+
+
+def log_to_stderr(level: int, name: str = "paperfeed") -> None:
+    """Show the ``name`` logger's records from ``level`` up on standard error, once."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        logger.addHandler(_EchoHandler())
+        logger.propagate = False
+    logger.setLevel(level)

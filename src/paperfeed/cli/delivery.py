@@ -26,21 +26,6 @@ if TYPE_CHECKING:
 # --- shared helpers ---------------------------------------------------------------------------
 
 
-class _EchoHandler(logging.Handler):
-    """Log records to the current standard error (also under click's test runner)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"paperfeed: {self.format(record)}", err=True)
-
-
-def _logging(level: int) -> None:
-    logger = logging.getLogger("paperfeed")
-    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
-        logger.addHandler(_EchoHandler())
-        logger.propagate = False
-    logger.setLevel(level)
-
-
 def _settings(ctx: click.Context) -> Settings:
     return common.config(ctx)
 
@@ -99,7 +84,7 @@ def daily_cmd(
     """
     from paperfeed.delivery.service import Delivery
 
-    _logging(logging.WARNING)
+    common.log_to_stderr(logging.WARNING)
     config = _settings(ctx).delivery
     recipients = Delivery.check(config, smtp=check or not dry_run)
     if check:
@@ -140,7 +125,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
     TLS reverse proxy when that is not this machine)."""
     from paperfeed.web.serve import make_server
 
-    _logging(logging.INFO)
+    common.log_to_stderr(logging.INFO)
     delivery = _delivery(ctx)
     server = make_server(delivery, host=host, port=port)
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -3,12 +3,22 @@ into the store, through :class:`paperfeed.services.fetching.Fetcher`."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from paperfeed.cli.common import F, app, config, iso_date, progress, report, user_errors
+from paperfeed.cli.common import (
+    F,
+    app,
+    config,
+    iso_date,
+    log_to_stderr,
+    progress,
+    report,
+    user_errors,
+)
 from paperfeed.services import Fetcher, FetchOptions, ImportSummary, NothingToFetch
 from paperfeed.settings import ENV
 
@@ -74,6 +84,8 @@ def fetch_group(
     Requests are polite: a User-Agent naming paperfeed, arXiv's one request every 3
     seconds, retries with backoff on 429/5xx and timeouts.
     """
+    if progress(ctx):  # waits before retries ("waiting 4 s before retry 2 of 4 …")
+        log_to_stderr(logging.INFO, "paperfeed.fetch")
     ctx.obj = FetchOptions(timeout=timeout, contact=contact, retries=retries, interval=interval)
 
 
