@@ -27,7 +27,7 @@ VECS = np.stack([unit([1, 0.1, 0]), unit([1, 0.3, 0]), unit([1, 0.2, 0]), unit([
 def test_interests_are_named_by_their_most_central_paper() -> None:
     found = describe_interests(PAPERS, VECS, np.array([0, 0, 0, 1]))
     assert [it.index for it in found] == [0, 1]
-    assert found[0].name == "Subspace descent for large models"  # the middle one
+    assert found[0].name == "Subspace descent for large models + 2 more"  # the middle one
     assert found[0].anchor == "a1" and found[0].paper_ids == ("a1", "a2", "a3")
     assert found[1].name == "FlexGraph"  # derived from the abstract, brackets dropped
     assert describe_interests([], np.zeros((0, 3)), np.zeros(0, dtype=int)) == []

@@ -51,7 +51,8 @@ class Interest:
     """Id of its first paper in profile order: the same interest from one day to the next
     while that paper stays, so a name the user chose sticks to it."""
     name: str
-    """The title of its most central paper (derived from the abstract when it has none)."""
+    """The title of its most central paper (derived from the abstract when it has none) and
+    the number of its other papers."""
     paper_ids: tuple[str, ...]
 
 
@@ -59,7 +60,8 @@ def describe_interests(
     papers: Sequence[Paper], vectors: np.ndarray, labels: np.ndarray
 ) -> list[Interest]:
     """Each interest of a clustered profile, named by the title of its most central paper
-    (highest summed cosine to the others): a representative phrase a reader recognizes."""
+    (highest summed cosine to the others), a phrase a reader recognizes, and how many papers
+    it stands for beside it ("Online Subspace Descent + 4 more")."""
     k = int(labels.max()) + 1 if len(labels) else 0
     out = []
     for c in range(k):
@@ -70,11 +72,15 @@ def describe_interests(
             Interest(
                 index=c,
                 anchor=papers[members[0]].id,
-                name=short_title(central) or f"interest {c + 1}",
+                name=_named(short_title(central) or f"interest {c + 1}", len(members)),
                 paper_ids=tuple(papers[i].id for i in members),
             )
         )
     return out
+
+
+def _named(title: str, size: int) -> str:
+    return title if size == 1 else f"{title} + {size - 1} more"
 
 
 def short_title(paper: Paper, max_chars: int = 60) -> str:
