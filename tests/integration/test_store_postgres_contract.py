@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
-from pg_server import PgServer
 from store_contract import StoreContract, StoreFactory, paper
 
 from paperfeed.store import AppStore, open_url
 from paperfeed.store.migrations.postgres import SCHEMA_VERSION
 from paperfeed.store.postgres import PostgresStore
+from pg_server import PgServer
 
 pytestmark = pytest.mark.postgres
 

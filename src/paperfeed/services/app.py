@@ -29,7 +29,7 @@ from paperfeed.services.common import (
 )
 from paperfeed.settings import ConfigError, Settings
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
-from paperfeed.store import AppStore, open_store
+from paperfeed.store import AppStore, describe_location, open_url
 
 
 @dataclass
@@ -59,11 +59,11 @@ class Paperfeed:
                 raise ConfigError(f"{settings.config_path}: model: {e}") from None
 
         return cls(
-            store=open_store(settings.db_path),
+            store=open_url(settings.db_url),
             embedder_factory=embedder,
             params=params,
             progress=progress,
-            location=str(settings.db_path),
+            location=describe_location(settings.db_url),
         )
 
     def close(self) -> None:

