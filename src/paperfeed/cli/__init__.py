@@ -51,9 +51,9 @@ def cli(ctx: click.Context, home: Path | None, db: str | None, quiet: bool) -> N
 
 
 def _register() -> None:
-    from paperfeed.cli import delivery, evaluate, fetching, papers, ranking
+    from paperfeed.cli import db, delivery, evaluate, fetching, papers, ranking
 
-    for module in (papers, ranking, fetching, delivery, evaluate):
+    for module in (papers, ranking, fetching, delivery, evaluate, db):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -12,21 +12,25 @@ from paperfeed.store.merge import merge_papers
 from paperfeed.store.migrations import SchemaError
 from paperfeed.store.migrations.sqlite import MIGRATIONS, SCHEMA_VERSION
 from paperfeed.store.sqlite import SQLiteStore
+from paperfeed.store.tables import TABLES, TableIO, sqlite_tables
 
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "TABLES",
     "AppStore",
     "DeliveryStore",
     "SQLiteStore",
     "SchemaError",
     "Store",
+    "TableIO",
     "UpsertStats",
     "describe_location",
     "is_postgres_url",
     "merge_papers",
     "open_store",
     "open_url",
+    "table_io",
 ]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -68,3 +72,15 @@ def describe_location(location: str | Path) -> str:
         return str(location)
     netloc = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{parts.username}@{netloc}"))
+
+
+def table_io(store: AppStore) -> TableIO:
+    """Every row of ``store`` in and out, backend-neutral (for copying and checking)."""
+    if isinstance(store, SQLiteStore):
+        return sqlite_tables(store)
+    from paperfeed.store.postgres import PostgresStore
+    from paperfeed.store.postgres_tables import postgres_tables
+
+    if isinstance(store, PostgresStore):
+        return postgres_tables(store)
+    raise TypeError(f"no table access for {type(store).__name__}")
