@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# the postgres tests' server fixtures (and, under PAPERFEED_REQUIRE_POSTGRES=1, their no-skip rule)
+pytest_plugins = ("pg_server",)
+
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))

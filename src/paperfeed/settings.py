@@ -37,6 +37,7 @@ class Variables(NamedTuple):
     """Every environment variable paperfeed reads (iterate for all of them)."""
 
     home: EnvVar
+    db: EnvVar
     model_cache: EnvVar
     data: EnvVar
     user: EnvVar
@@ -51,6 +52,12 @@ ENV = Variables(
         "PAPERFEED_HOME",
         "~/.paperfeed",
         "Directory holding the SQLite store (paperfeed.db) and per-installation files.",
+    ),
+    db=EnvVar(
+        "PAPERFEED_DB",
+        "<home>/paperfeed.db",
+        "Where the store is (--db): a postgresql://user@host/dbname URL for the PostgreSQL "
+        "backend (needs paperfeed[postgres]), or the path of a SQLite file.",
     ),
     model_cache=EnvVar(
         "PAPERFEED_MODEL_CACHE",
@@ -85,7 +92,7 @@ ENV = Variables(
     ),
 )
 
-HELP_ENV: tuple[EnvVar, ...] = (ENV.home, ENV.model_cache, ENV.data)
+HELP_ENV: tuple[EnvVar, ...] = (ENV.home, ENV.db, ENV.model_cache, ENV.data)
 """The variables the epilog of ``paperfeed --help`` lists."""
 
 
@@ -495,15 +502,27 @@ class Settings:
 
     home: Path = field(default_factory=home_dir)
     model_cache: Path = field(default_factory=model_cache_dir)
+    db: str | None = field(default_factory=ENV.db.read)
 
     @classmethod
-    def load(cls, home: str | Path | None = None) -> Settings:
-        """The settings of ``home`` (default ``$PAPERFEED_HOME`` or ``~/.paperfeed``)."""
-        return cls() if home is None else cls(home=Path(home).expanduser())
+    def load(cls, home: str | Path | None = None, db: str | None = None) -> Settings:
+        """The settings of ``home`` (default ``$PAPERFEED_HOME`` or ``~/.paperfeed``) with the
+        store at ``db`` (default ``$PAPERFEED_DB``, else the SQLite file in the home)."""
+        given: dict[str, Any] = {} if home is None else {"home": Path(home).expanduser()}
+        if db:
+            given["db"] = db
+        return cls(**given)
 
     @property
     def db_path(self) -> Path:
+        """The SQLite file in the home (the store unless :attr:`db` names another)."""
         return self.home / "paperfeed.db"
+
+    @property
+    def db_url(self) -> str:
+        """Where the store is: :attr:`db` (a ``postgresql://`` URL or a SQLite path), else
+        :attr:`db_path`."""
+        return self.db or str(self.db_path)
 
     @property
     def config_path(self) -> Path:

@@ -528,6 +528,21 @@ class StoreContract:
         ]
         assert store.paper_ids_for_hashes([]) == []
 
+    def test_nearest_gives_the_closest_stored_papers_best_first(self, store: AppStore) -> None:
+        papers = [paper(f"p{i}", title=f"Paper {i}") for i in range(6)]
+        store.upsert_papers(papers, "s")
+        angles = np.linspace(0.0, 1.5, 6)
+        unit = np.stack([np.cos(angles), np.sin(angles), np.zeros(6)], axis=1)
+        store.put_embeddings("m", [(p.content_hash, v) for p, v in zip(papers, unit, strict=True)])
+        store.put_embeddings("m", [("orphan", np.array([1.0, 0.0, 0.0]))])  # no stored paper
+        query = np.array([np.cos(0.62), np.sin(0.62), 0.0], dtype=np.float32)
+        found = store.nearest("m", query, 3)
+        assert [h for h, _ in found] == [papers[i].content_hash for i in (2, 3, 1)]
+        assert found[0][1] == pytest.approx(np.cos(0.62 - angles[2]), abs=1e-5)
+        assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+        assert len(store.nearest("m", query, 50)) == 6
+        assert store.nearest("m", query, 0) == [] and store.nearest("none", query, 3) == []
+
     # --- delivery ---------------------------------------------------------------------------
 
     def test_a_nonce_is_used_once_and_pruned_after_expiry(self, store: AppStore) -> None:
@@ -575,7 +590,11 @@ class StoreContract:
     @settings(
         max_examples=int(os.environ.get("STORE_EXAMPLES", "25")),
         deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture],  # a fresh store each
+        # a fresh store each; one test method run by each backend's subclass
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
     )
     @given(records=_records, batch_size=st.integers(1, 4))
     def test_upserts_match_sequential_merge_and_are_idempotent(

@@ -25,10 +25,18 @@ _SETTINGS_HELP = "\b\n" + "\n".join(f"{s.name}: {s.help} (default {s.default})" 
     default=None,
     help="Directory of the store and settings [env PAPERFEED_HOME; default ~/.paperfeed].",
 )
+@click.option(
+    "--db",
+    envvar=ENV.db.name,
+    default=None,
+    metavar="URL|PATH",
+    help="The store: a postgresql://user@host/dbname URL or a SQLite file "
+    "[env PAPERFEED_DB; default HOME/paperfeed.db].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.version_option(package_name="paperfeed")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, quiet: bool) -> None:
+def cli(ctx: click.Context, home: Path | None, db: str | None, quiet: bool) -> None:
     """paperfeed: a self-hosted, personalized research-paper recommender.
 
     \b
@@ -39,13 +47,13 @@ def cli(ctx: click.Context, home: Path | None, quiet: bool) -> None:
       paperfeed recommend --top 20                     # ranked and explained
       paperfeed rate 2501.01234 up                     # feedback changes the next ranking
     """
-    ctx.obj = {"config": Settings.load(home), "progress": not quiet and sys.stderr.isatty()}
+    ctx.obj = {"config": Settings.load(home, db), "progress": not quiet and sys.stderr.isatty()}
 
 
 def _register() -> None:
-    from paperfeed.cli import delivery, evaluate, fetching, interests, papers, ranking
+    from paperfeed.cli import db, delivery, evaluate, fetching, interests, papers, ranking
 
-    for module in (papers, ranking, interests, fetching, delivery, evaluate):
+    for module in (papers, ranking, interests, fetching, delivery, evaluate, db):
         for command in module.COMMANDS:
             cli.add_command(command)
 

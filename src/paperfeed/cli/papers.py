@@ -28,9 +28,9 @@ from paperfeed.services import FORMATS
 @user_errors
 def init(ctx: click.Context) -> None:
     """Create the home directory and its store (safe to run again)."""
-    cfg = config(ctx)
-    n = app(ctx).count_papers()
-    click.echo(f"paperfeed home: {cfg.home} (store {cfg.db_path}, {n} papers)")
+    cfg, library = config(ctx), app(ctx)
+    n = library.count_papers()
+    click.echo(f"paperfeed home: {cfg.home} (store {library.location}, {n} papers)")
 
 
 @click.group()

@@ -11,6 +11,7 @@ from paperfeed.services.common import (
     days_before,
     embed_papers,
 )
+from paperfeed.services.database import CheckReport, TableCopy, check_store, copy_store
 from paperfeed.services.fetching import (
     Fetcher,
     FetchOptions,
@@ -23,6 +24,7 @@ from paperfeed.sources import FORMATS, ParseIssue
 __all__ = [
     "EMBED_CHUNK",
     "FORMATS",
+    "CheckReport",
     "FetchOptions",
     "Fetcher",
     "ImportSummary",
@@ -30,7 +32,10 @@ __all__ = [
     "Paperfeed",
     "ParseIssue",
     "RemoteFetch",
+    "TableCopy",
     "UserError",
+    "check_store",
+    "copy_store",
     "days_before",
     "embed_papers",
     "prepare_model",

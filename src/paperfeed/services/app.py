@@ -20,7 +20,6 @@ from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
 from paperfeed.rank.interests import Interest, cluster_interests, describe_interests
 from paperfeed.rank.learn import most_informative
-from paperfeed.rank.shortlist import dense_top
 from paperfeed.services.common import (
     ImportSummary,
     UserError,
@@ -31,7 +30,7 @@ from paperfeed.services.common import (
 )
 from paperfeed.settings import ConfigError, Settings
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
-from paperfeed.store import AppStore, open_store
+from paperfeed.store import AppStore, describe_location, open_url
 
 
 @dataclass
@@ -61,11 +60,11 @@ class Paperfeed:
                 raise ConfigError(f"{settings.config_path}: model: {e}") from None
 
         return cls(
-            store=open_store(settings.db_path),
+            store=open_url(settings.db_url),
             embedder_factory=embedder,
             params=params,
             progress=progress,
-            location=str(settings.db_path),
+            location=describe_location(settings.db_url),
         )
 
     def close(self) -> None:
@@ -418,11 +417,8 @@ class Paperfeed:
 
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
         """Candidates for search/similar: the dense and the full-text top ``n``, merged."""
-        hashes, matrix = self.store.all_embeddings(self.embedder.name)
-        found: list[str] = []
-        if len(hashes):
-            found_hashes = [hashes[i] for i in dense_top(matrix, query_vec, n)]
-            found.extend(self.store.paper_ids_for_hashes(found_hashes))
+        near = self.store.nearest(self.embedder.name, query_vec, n)
+        found = self.store.paper_ids_for_hashes([h for h, _ in near])
         found.extend(pid for pid, _ in self.store.search_text(text, limit=n))
         return self.store.get_papers(list(dict.fromkeys(found)))
 

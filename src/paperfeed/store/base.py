@@ -137,6 +137,12 @@ class Store(Protocol):
         """Every cached ``(hash, vector)`` of ``model`` as a list and an ``(n, dim)`` matrix."""
         ...
 
+    def nearest(self, model: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The content hashes of the ``k`` stored papers' texts whose ``model`` vectors are
+        closest to ``vector`` (cosine for unit vectors), ``(hash, similarity)`` best first;
+        a backend may answer from an approximate index."""
+        ...
+
     def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
         """Ids of the stored papers whose text has these content hashes, in ``hashes`` order."""
         ...

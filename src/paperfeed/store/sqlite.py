@@ -493,6 +493,15 @@ class SQLiteStore(UserDataMixin):
         matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4")
         return [r[0] for r in rows], matrix.reshape(len(rows), dims.pop()).astype(np.float32)
 
+    def nearest(self, model: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The ``k`` stored papers' text hashes with the highest dot product (cosine for unit
+        vectors) with ``vector``, best first: an exact scan of :meth:`all_embeddings`."""
+        hashes, matrix = self.all_embeddings(model)
+        if not hashes or k <= 0:
+            return []
+        scores = matrix @ vector
+        return [(hashes[i], float(scores[i])) for i in np.argsort(-scores)[:k]]
+
     def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
         """Ids of the stored papers whose text has these content hashes, in ``hashes`` order
         (several papers may share one text), each once."""

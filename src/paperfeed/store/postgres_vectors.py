@@ -1,0 +1,143 @@
+"""The PostgreSQL store's embedding cache: pgvector ``vector`` rows, one HNSW index (cosine)
+per model, created with the model's first vectors, and the nearest-neighbour query on it.
+
+The column holds vectors of any size, so each model's index is a partial expression index
+over ``vector::vector(dim)``; a query uses it when it orders by that same expression with the
+model spelled as a literal (which :func:`nearest` does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import psycopg
+from psycopg import sql
+
+from paperfeed.store.sqlite_papers import utc_now
+
+HNSW_MAX_DIM = 2000  # pgvector indexes vectors of up to 2,000 dimensions; larger ones scan
+EF_SEARCH_MAX = 1000  # the largest hnsw.ef_search; a larger k scans exactly
+INDEX_LOCK = 0x70665F766978  # "pf_vix": creating a model's index
+
+
+def as_vector(vec: Any) -> np.ndarray:
+    """A float32 1-d copy of ``vec``; raises ``ValueError`` for anything else."""
+    arr = np.asarray(vec, dtype=np.float32)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"an embedding must be a non-empty 1-d vector, got shape {arr.shape}")
+    return arr
+
+
+def index_name(model: str) -> str:
+    """The name of ``model``'s HNSW index (a hash: model names may hold any character)."""
+    return "embeddings_hnsw_" + hashlib.sha1(model.encode()).hexdigest()[:16]
+
+
+def model_dims(conn: psycopg.Connection, model: str) -> int | None:
+    """The vector size of ``model`` recorded with its index, or None before its first vector."""
+    row = conn.execute("SELECT dim FROM vector_indexes WHERE model = %s", (model,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def ensure_index(conn: psycopg.Connection, model: str, dim: int) -> None:
+    """Create ``model``'s HNSW index (cosine) unless it exists; inside the caller's
+    transaction. A model whose vectors change size is refused: its index is of one size."""
+    known = model_dims(conn, model)
+    if known is not None:
+        if known != dim:
+            raise ValueError(f"model {model!r} has {known}-dimensional vectors, not {dim}")
+        return
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
+    if model_dims(conn, model) is not None:
+        return ensure_index(conn, model, dim)
+    name = index_name(model) if dim <= HNSW_MAX_DIM else None
+    if name is not None:
+        conn.execute(
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS {} ON embeddings USING hnsw "
+                "((vector::vector({})) vector_cosine_ops) WHERE model = {}"
+            ).format(sql.Identifier(name), sql.Literal(dim), sql.Literal(model))
+        )
+    conn.execute(
+        "INSERT INTO vector_indexes (model, dim, index_name) VALUES (%s, %s, %s)",
+        (model, dim, name),
+    )
+
+
+def put_vectors(conn: psycopg.Connection, model: str, items: Iterable[tuple[str, Any]]) -> int:
+    """Insert ``(content_hash, vector)`` pairs not cached yet, inside the caller's
+    transaction; returns how many were new. Every vector is checked before anything is written."""
+    now = utc_now()
+    rows = [(model, h, int(v.size), v, now) for h, vec in items for v in [as_vector(vec)]]
+    if not rows:
+        return 0
+    for dim in sorted({r[2] for r in rows}):
+        ensure_index(conn, model, dim)
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO embeddings (model, content_hash, dim, vector, created_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            rows,
+        )
+        return max(cur.rowcount, 0)
+
+
+def get_vectors(
+    conn: psycopg.Connection, model: str, hashes: Sequence[str]
+) -> dict[str, np.ndarray]:
+    rows = conn.execute(
+        "SELECT content_hash, vector FROM embeddings WHERE model = %s AND content_hash = ANY(%s)",
+        (model, list(dict.fromkeys(hashes))),
+    ).fetchall()
+    return {h: v.to_numpy().astype(np.float32) for h, v in rows}
+
+
+def all_vectors(
+    conn: psycopg.Connection, model: str, papers_only: bool
+) -> tuple[list[str], np.ndarray]:
+    """Every cached vector of ``model`` (of stored papers' text only, by default), in the
+    order they were cached, as a list of hashes and a float32 matrix."""
+    query = "SELECT e.content_hash, e.dim, e.vector FROM embeddings e WHERE e.model = %s"
+    if papers_only:
+        query += " AND EXISTS (SELECT 1 FROM papers p WHERE p.content_hash = e.content_hash)"
+    with conn.cursor(binary=True) as cur:
+        rows = cur.execute(query + " ORDER BY e.seq", (model,)).fetchall()  # type: ignore[arg-type]
+    if not rows:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    dims = {r[1] for r in rows}
+    if len(dims) > 1:
+        raise ValueError(f"model {model!r} has vectors of several sizes: {sorted(dims)}")
+    matrix = np.vstack([r[2].to_numpy() for r in rows]).astype(np.float32)
+    return [r[0] for r in rows], matrix
+
+
+def nearest(conn: psycopg.Connection, model: str, vector: Any, k: int) -> list[tuple[str, float]]:
+    """The ``k`` cached vectors of stored papers' text closest to ``vector`` by cosine,
+    ``(content_hash, cosine similarity)`` best first, through ``model``'s HNSW index (an
+    exact scan where the model has none or ``k`` is beyond what the index returns)."""
+    dim = model_dims(conn, model)
+    query = as_vector(vector)
+    if dim is None or k <= 0:
+        return []
+    if dim != query.size:
+        raise ValueError(f"model {model!r} has {dim}-dimensional vectors, not {query.size}")
+    distance = sql.SQL("(e.vector::vector({dim})) <=> %(q)s::vector({dim})").format(
+        dim=sql.Literal(dim)
+    )
+    statement = sql.SQL(
+        "SELECT e.content_hash, 1 - ({d}) FROM embeddings e WHERE e.model = {model} "
+        "AND EXISTS (SELECT 1 FROM papers p WHERE p.content_hash = e.content_hash) "
+        "ORDER BY {d} LIMIT %(k)s"
+    ).format(d=distance, model=sql.Literal(model))
+    with conn.transaction():
+        if k <= EF_SEARCH_MAX:
+            conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(max(k, 64))))
+            conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        else:
+            conn.execute("SET LOCAL enable_indexscan = off")
+        rows = conn.execute(statement, {"q": query, "k": int(k)}).fetchall()
+    found = [(str(h), float(s)) for h, s in rows]
+    return sorted(found, key=lambda pair: -pair[1])
