@@ -14,7 +14,7 @@ import ssl
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
-from types import TracebackType
+from typing import Self
 
 from paperfeed.settings import SmtpSettings, named_variable
 
@@ -223,13 +223,8 @@ class Mailer:
     def close(self) -> None:
         self._drop()
 
-    def __enter__(self) -> Mailer:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
 import numpy as np
 from tqdm import tqdm
@@ -70,15 +70,10 @@ class Paperfeed:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> Paperfeed:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     @property
