@@ -11,7 +11,7 @@ import psycopg
 
 from paperfeed.models import Paper
 from paperfeed.names import name_key
-from paperfeed.store.sqlite_papers import paper_from_row, paper_values, utc_now
+from paperfeed.store.sqlite_papers import VALUE_COLUMNS, paper_from_row, paper_values, utc_now
 
 # The same columns, in the same order, as SQLite's PAPER_COLUMNS: rows share paper_from_row.
 PAPER_COLUMNS = (
@@ -21,23 +21,7 @@ PAPER_COLUMNS = (
     "WHERE s.paper_id = p.id)"
 )
 NEWEST_FIRST = "ORDER BY p.date DESC NULLS LAST, p.id DESC"
-_VALUE_COLUMNS = (
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "date",
-    "version",
-    "doi",
-    "comment",
-    "url",
-    "venue",
-    "extra",
-    "content_hash",
-    "title_key",
-    "abstract_key",
-    "author_keys",
-)
+_VALUE_COLUMNS = (*VALUE_COLUMNS, "author_keys")
 _INSERT_PAPER = (
     f"INSERT INTO papers (id, {', '.join(_VALUE_COLUMNS)}, added_at, updated_at) "
     f"VALUES ({', '.join(['%s'] * (len(_VALUE_COLUMNS) + 3))})"

@@ -19,7 +19,7 @@ PAPER_COLUMNS = (
     "p.comment, p.url, p.venue, p.extra, "
     "(SELECT json_group_array(s.source) FROM paper_sources s WHERE s.paper_id = p.id)"
 )
-_VALUE_COLUMNS = (
+VALUE_COLUMNS: tuple[str, ...] = (  # every backend stores these, in this order
     "title",
     "abstract",
     "authors",
@@ -36,12 +36,11 @@ _VALUE_COLUMNS = (
     "abstract_key",
 )
 _INSERT_PAPER = (
-    f"INSERT INTO papers (id, {', '.join(_VALUE_COLUMNS)}, added_at, updated_at) "
-    f"VALUES ({', '.join('?' * (len(_VALUE_COLUMNS) + 3))})"
+    f"INSERT INTO papers (id, {', '.join(VALUE_COLUMNS)}, added_at, updated_at) "
+    f"VALUES ({', '.join('?' * (len(VALUE_COLUMNS) + 3))})"
 )
 _UPDATE_PAPER = (
-    f"UPDATE papers SET {', '.join(f'{c} = ?' for c in _VALUE_COLUMNS)}, updated_at = ? "
-    "WHERE id = ?"
+    f"UPDATE papers SET {', '.join(f'{c} = ?' for c in VALUE_COLUMNS)}, updated_at = ? WHERE id = ?"
 )
 
 PaperValues = tuple[Any, ...]
@@ -53,7 +52,7 @@ def utc_now() -> str:
 
 
 def paper_values(paper: Paper) -> PaperValues:
-    """The stored form of a paper's fields, in ``_VALUE_COLUMNS`` order."""
+    """The stored form of a paper's fields, in ``VALUE_COLUMNS`` order."""
     return (
         paper.title,
         paper.abstract,
