@@ -37,11 +37,11 @@ def test_migration_from_version_3_keeps_the_data(tmp_path: Path) -> None:
     conn.execute("INSERT INTO users (name, created_at) VALUES ('linda', 't')")
     conn.close()
     with open_store(path) as s:
-        assert s.schema_version == 4 == len(MIGRATIONS)
+        assert s.schema_version == len(MIGRATIONS)
         assert s.users() == ["linda"]
         assert s.is_subscribed("linda", "email")
     with open_store(path) as s:  # opening again applies nothing
-        assert s.schema_version == 4
+        assert s.schema_version == len(MIGRATIONS)
 
 
 def _app(store: SQLiteStore) -> Paperfeed:

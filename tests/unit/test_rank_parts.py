@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from paperfeed.models import Paper
-from paperfeed.rank import RankParams
+from paperfeed.rank import RankParams, prepare_candidates
 from paperfeed.rank.diversity import diverse_order
 from paperfeed.rank.explain import closest_profile_papers, components, shared_terms
 from paperfeed.rank.fusion import (
@@ -24,6 +24,7 @@ from paperfeed.rank.signals import (
     lexical_pairs,
     negative_similarity,
     profile_lexical,
+    profile_terms,
     relevance_signals,
 )
 
@@ -173,13 +174,14 @@ def test_components_report_unfitted_classifiers_as_zero() -> None:
 
 def test_lexical_signals_scale_each_profile_paper_and_weigh_the_whole_profile() -> None:
     docs = ["graph network", "graph transformer attention", "speech audio", "graph speech"]
-    index = build_index([features(t) for t in docs])
-    prof = [features("graph transformer"), features("speech")]
-    pairs = lexical_pairs(index, [0, 1, 2, 3], prof)
+    pool = prepare_candidates([Paper(str(i), title=t) for i, t in enumerate(docs)], np.eye(4))
+    terms = profile_terms(pool, [features("graph transformer"), features("speech")])
+    assert terms.presence.shape == (2, 4)  # graph, transformer, graph transformer, speech
+    pairs = lexical_pairs(terms, [0, 1, 2, 3])
     assert pairs.shape == (4, 2)
     assert list(pairs.max(axis=0)) == [1.0, 1.0]  # each profile paper's best candidate is 1
     assert pairs[:, 0].argmax() == 1 and pairs[2, 0] == 0.0
-    whole = profile_lexical(index, [3, 0], prof)
+    whole = profile_lexical(terms, [3, 0])
     assert whole[0] > whole[1] > 0  # "graph speech" matches both profile papers
 
 
@@ -196,14 +198,12 @@ def test_relevance_signals_fit_classifiers_only_when_trusted() -> None:
         Paper(f"c{i}", title=t, date="2026-01-0" + str(i + 1))
         for i, t in enumerate(["graph network", "speech audio", "graph attention"])
     ]
-    feats = [features(p.text) for p in papers]
-    index = build_index(feats)
     cvecs = np.array([[1, 0], [0, 1], [0.8, 0.6]], dtype=np.float32)
+    pool = prepare_candidates(papers, cvecs)
     pvecs = np.array([[1, 0]], dtype=np.float32)
     args = (
-        index,
+        pool,
         [0, 1, 2],
-        papers,
         cvecs,
         pvecs,
         np.zeros(1, dtype=np.int64),

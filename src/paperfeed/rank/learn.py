@@ -9,12 +9,13 @@ papers apart from today's feed rather than from a fixed random sample. Pure nump
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from paperfeed.rank.diversity import mmr_order
 
@@ -58,9 +59,16 @@ def fit_logistic(
 
     # Each step is a few small matrix-vector products: BLAS threads only add synchronization,
     # which costs 8x when another process holds the second core (measured on 2 cores).
-    with threadpool_limits(1, user_api="blas"):
+    with _blas_threads().limit(limits=1, user_api="blas"):
         res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 100})
     return LinearModel(res.x[:d].copy(), float(res.x[d]))
+
+
+@functools.cache
+def _blas_threads() -> ThreadpoolController:
+    """The process's BLAS thread pools, found once: looking them up scans the loaded
+    libraries, which costs more than a small fit."""
+    return ThreadpoolController()
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

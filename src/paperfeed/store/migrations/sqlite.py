@@ -176,7 +176,31 @@ def m004_delivery(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[SQLiteMigration] = [m001_initial, m002_fulltext, m003_identity, m004_delivery]
+def m005_candidate_pools(conn: sqlite3.Connection) -> None:
+    """A cache of candidate pools (a window's prepared candidates, as opaque arrays), keyed
+    by a hash of the window's papers, model and settings, so a second process reuses them."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE candidate_pools (
+                key TEXT PRIMARY KEY,
+                model TEXT NOT NULL,
+                span TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX candidate_pools_span ON candidate_pools(model, span)",
+        ],
+    )
+
+
+MIGRATIONS: list[SQLiteMigration] = [
+    m001_initial,
+    m002_fulltext,
+    m003_identity,
+    m004_delivery,
+    m005_candidate_pools,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
