@@ -17,6 +17,7 @@ from paperfeed.rank.diversity import diverse_order, ranking_scores
 from paperfeed.rank.explain import closest_profile_papers, components, explanation, shared_terms
 from paperfeed.rank.fusion import classifier_trust, relevance
 from paperfeed.rank.interests import cluster_interests
+from paperfeed.rank.learn import one_blas_thread
 from paperfeed.rank.lexical import features
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
 from paperfeed.rank.pool import CandidatePool, as_pool, select_candidates
@@ -48,6 +49,35 @@ def rank(
     the item above when diversity moved it down), so the list reads as a ranking; the
     relevance itself is ``components["relevance"]``.
     """
+    with one_blas_thread():
+        return _rank(
+            profile,
+            profile_vecs,
+            candidates,
+            candidate_vecs,
+            negatives=negatives,
+            negative_vecs=negative_vecs,
+            exclude=exclude,
+            top=top,
+            params=params,
+            explain=explain,
+        )
+
+
+def _rank(
+    profile: Sequence[Paper],
+    profile_vecs: np.ndarray,
+    candidates: CandidatePool | Sequence[Paper],
+    candidate_vecs: np.ndarray | None,
+    *,
+    negatives: Sequence[Paper],
+    negative_vecs: np.ndarray | None,
+    exclude: Collection[str],
+    top: int,
+    params: RankParams,
+    explain: int | None,
+) -> list[Recommendation]:
+    """:func:`rank`'s steps, on one BLAS thread."""
     if not profile:
         raise ValueError("no profile papers to rank against")
     if len(profile_vecs) != len(profile):
