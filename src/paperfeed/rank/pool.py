@@ -161,7 +161,7 @@ def pool_from_arrays(
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(len(papers), n_terms)
     )
     index = LexicalIndex(
-        vocab={t: i for i, t in enumerate(terms)},
+        vocab=dict(zip(terms, range(n_terms), strict=True)),
         idf=arrays["idf"],
         doc_weights=weights,
         k1=k1,
