@@ -111,3 +111,13 @@ def test_pool_payloads_are_plain_arrays_and_pickles_are_refused() -> None:
     np.savez(buf, a=np.array([{"x": 1}], dtype=object))
     with pytest.raises(ValueError):
         pools.decode(buf.getvalue())
+
+
+def test_a_damaged_cached_pool_is_rebuilt(tmp_path: Path) -> None:
+    with _app(tmp_path / "paperfeed.db") as app:
+        _ingest(app, tmp_path, 40)
+        key = pools.pool_key(app.embedder.name, app.params, app.candidates("2026-01-01"))
+        app.store.put_cached_pool(key, app.embedder.name, "2026-01-01..", b"not an npz")
+        pool = app.window_pool("2026-01-01")
+        assert len(pool.papers) == 40
+        assert pools.decode(app.store.get_cached_pool(key) or b"")["format"][0] == 1

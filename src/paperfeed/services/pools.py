@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from collections.abc import Callable, MutableMapping, Sequence
 
 import numpy as np
@@ -66,7 +67,7 @@ def window_pool(
     if payload is not None:
         try:
             pool = pool_from_arrays(papers, vecs, decode(payload), params)
-        except (ValueError, KeyError, OSError):  # damaged or foreign: rebuilt below
+        except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile):  # rebuilt below
             pool = None
     if pool is None:
         pool = prepare_candidates(papers, vecs, params)
