@@ -543,6 +543,30 @@ class StoreContract:
         assert len(store.nearest("m", query, 50)) == 6
         assert store.nearest("m", query, 0) == [] and store.nearest("none", query, 3) == []
 
+    # --- candidate pools ----------------------------------------------------------------------
+
+    def test_cached_pools_replace_their_window_and_only_the_newest_stay(
+        self, store: AppStore
+    ) -> None:
+        assert store.get_cached_pool("k1") is None
+        store.put_cached_pool("k1", "m", "2026-01-01..", b"one")
+        store.put_cached_pool("k2", "m", "2026-01-02..", b"\x00two")
+        assert store.get_cached_pool("k1") == b"one"
+        assert store.get_cached_pool("k2") == b"\x00two"
+        # the window's papers changed: a new key replaces the window's old pool
+        store.put_cached_pool("k1b", "m", "2026-01-01..", b"one again")
+        assert store.get_cached_pool("k1") is None
+        assert store.get_cached_pool("k1b") == b"one again"
+        store.put_cached_pool("k3", "other model", "2026-01-01..", b"three")
+        assert store.get_cached_pool("k1b") == b"one again"  # another model's pool
+        store.put_cached_pool("k4", "m", "2026-01-04..", b"four", keep=2)
+        assert [store.get_cached_pool(k) for k in ("k2", "k1b", "k3", "k4")] == [
+            None,
+            None,
+            b"three",
+            b"four",
+        ]
+
     # --- delivery ---------------------------------------------------------------------------
 
     def test_a_nonce_is_used_once_and_pruned_after_expiry(self, store: AppStore) -> None:

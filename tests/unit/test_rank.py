@@ -10,8 +10,13 @@ from paperfeed.rank import RankParams, rank
 from paperfeed.rank.diversity import mmr_order
 from paperfeed.rank.interests import cluster_interests
 from paperfeed.rank.lexical import build_index, features
-from paperfeed.rank.pool import select_candidates
-from paperfeed.rank.signals import recency
+from paperfeed.rank.pool import (
+    parse_date,
+    pool_from_index,
+    prepare_candidates,
+    select_candidates,
+)
+from paperfeed.rank.signals import profile_lexical, profile_terms, recency
 from paperfeed.rank.terms import tokenize
 
 TOPICS = {
@@ -127,7 +132,7 @@ def test_empty_profile_is_a_clear_error(world: dict) -> None:
 
 
 def test_recency_weights() -> None:
-    w = recency(["2026-01-31", "2026-01-01", None, "bad"], half_life_days=30)
+    w = recency([parse_date(d) for d in ("2026-01-31", "2026-01-01", None, "bad")], 30)
     assert w[0] == pytest.approx(1.0)
     assert w[1] == pytest.approx(0.5)
     assert w[2] == 0 and w[3] == 0
@@ -151,7 +156,8 @@ def test_mmr_prefers_novel_items() -> None:
 def test_bm25_prefers_rare_shared_terms() -> None:
     docs = [features(t) for t in ["graph transformer", "graph network", "speech network"]]
     index = build_index(docs)
-    s = index.scores([features("transformer")])[:, 0]
+    pool = pool_from_index([Paper(str(i)) for i in range(3)], np.zeros((3, 2)), index)
+    s = profile_lexical(profile_terms(pool, [features("transformer")]), [0, 1, 2])
     assert s.argmax() == 0 and s[1] == 0 and s[2] == 0
     # "graph" appears in two documents, "speech" in one: the rarer term weighs more.
     assert index.term_weight("speech") > index.term_weight("graph")
@@ -164,4 +170,6 @@ def test_tokenize_drops_stopwords_and_folds_plurals() -> None:
 
 def test_select_candidates_dedupes_titles() -> None:
     ps = [Paper("a", title="Same Title"), Paper("b", title="same title!"), Paper("c")]
-    assert select_candidates(ps, {"c"}) == [0]
+    pool = prepare_candidates(ps, np.zeros((3, 2)))
+    assert select_candidates(pool, {"c"}) == [0]
+    assert select_candidates(pool, {"a"}) == [1, 2]

@@ -63,7 +63,9 @@ def test_most_informative_asks_about_the_edge_and_spreads_the_questions() -> Non
 def test_lexical_classifier_learns_the_rated_papers_words() -> None:
     """Fitted on the rated papers' terms only: candidates on the profile's subject score
     above the rest, and a downvote pushes down the candidates that share its own terms."""
-    from paperfeed.rank.lexical import build_index, features
+    from paperfeed.models import Paper
+    from paperfeed.rank import prepare_candidates
+    from paperfeed.rank.lexical import features
     from paperfeed.rank.signals import lexical_classifier
 
     cands = [
@@ -76,16 +78,16 @@ def test_lexical_classifier_learns_the_rated_papers_words() -> None:
         "reinforcement learning for robot arm grasping",
         "sparse regression and the lasso for genomics",
     ]
-    feats = [features(t) for t in cands]
-    index = build_index(feats)
+    papers = [Paper(str(i), title=t) for i, t in enumerate(cands)]
+    pool = prepare_candidates(papers, np.zeros((len(cands), 2)))
     keep = list(range(len(cands)))
     profile = [
         features("graph neural networks on molecules and their properties"),
         features("graph networks for traffic and road sensor data"),
     ]
-    before = lexical_classifier(index, keep, profile, [])
+    before = lexical_classifier(pool, keep, profile, [])
     assert min(before[:4]) > max(before[4:])
-    after = lexical_classifier(index, keep, profile, [features("traffic forecasting road sensors")])
+    after = lexical_classifier(pool, keep, profile, [features("traffic forecasting road sensors")])
     assert (after[2] + after[3]) - (after[0] + after[1]) < (before[2] + before[3]) - (
         before[0] + before[1]
     )

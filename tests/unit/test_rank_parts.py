@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from paperfeed.models import Paper
-from paperfeed.rank import RankParams
+from paperfeed.rank import RankParams, prepare_candidates
 from paperfeed.rank.diversity import diverse_order
 from paperfeed.rank.explain import closest_profile_papers, components, shared_terms
 from paperfeed.rank.fusion import (
@@ -17,13 +17,13 @@ from paperfeed.rank.fusion import (
     zscore,
 )
 from paperfeed.rank.lexical import build_index, features
-from paperfeed.rank.shortlist import dense_top
 from paperfeed.rank.signals import (
     Signals,
     interest_similarity,
     lexical_pairs,
     negative_similarity,
     profile_lexical,
+    profile_terms,
     relevance_signals,
 )
 
@@ -173,13 +173,14 @@ def test_components_report_unfitted_classifiers_as_zero() -> None:
 
 def test_lexical_signals_scale_each_profile_paper_and_weigh_the_whole_profile() -> None:
     docs = ["graph network", "graph transformer attention", "speech audio", "graph speech"]
-    index = build_index([features(t) for t in docs])
-    prof = [features("graph transformer"), features("speech")]
-    pairs = lexical_pairs(index, [0, 1, 2, 3], prof)
+    pool = prepare_candidates([Paper(str(i), title=t) for i, t in enumerate(docs)], np.eye(4))
+    terms = profile_terms(pool, [features("graph transformer"), features("speech")])
+    assert terms.presence.shape == (2, 4)  # graph, transformer, graph transformer, speech
+    pairs = lexical_pairs(terms, [0, 1, 2, 3])
     assert pairs.shape == (4, 2)
     assert list(pairs.max(axis=0)) == [1.0, 1.0]  # each profile paper's best candidate is 1
     assert pairs[:, 0].argmax() == 1 and pairs[2, 0] == 0.0
-    whole = profile_lexical(index, [3, 0], prof)
+    whole = profile_lexical(terms, [3, 0])
     assert whole[0] > whole[1] > 0  # "graph speech" matches both profile papers
 
 
@@ -196,14 +197,12 @@ def test_relevance_signals_fit_classifiers_only_when_trusted() -> None:
         Paper(f"c{i}", title=t, date="2026-01-0" + str(i + 1))
         for i, t in enumerate(["graph network", "speech audio", "graph attention"])
     ]
-    feats = [features(p.text) for p in papers]
-    index = build_index(feats)
     cvecs = np.array([[1, 0], [0, 1], [0.8, 0.6]], dtype=np.float32)
+    pool = prepare_candidates(papers, cvecs)
     pvecs = np.array([[1, 0]], dtype=np.float32)
     args = (
-        index,
+        pool,
         [0, 1, 2],
-        papers,
         cvecs,
         pvecs,
         np.zeros(1, dtype=np.int64),
@@ -222,15 +221,3 @@ def test_relevance_signals_fit_classifiers_only_when_trusted() -> None:
 
 
 # --- dense shortlist ---------------------------------------------------------------------
-
-
-def test_dense_top_returns_the_most_similar_rows_best_first() -> None:
-    rng = np.random.default_rng(3)
-    matrix = rng.normal(size=(50, 8)).astype(np.float32)
-    query = rng.normal(size=8).astype(np.float32)
-    top = dense_top(matrix, query, 5)
-    sims = matrix @ query
-    assert list(top) == list(np.argsort(-sims)[:5])
-    assert list(sims[top]) == sorted(sims, reverse=True)[:5]
-    assert len(dense_top(matrix, query, 500)) == 50
-    assert len(dense_top(np.zeros((0, 0), dtype=np.float32), query, 5)) == 0

@@ -23,17 +23,24 @@ import numpy as np
 from tqdm import tqdm
 
 from paperfeed.evaluation import baselines
-from paperfeed.evaluation.harness import PAPERFEED, Results, paperfeed_order
+from paperfeed.evaluation.harness import PAPERFEED, Results, complete_order
 from paperfeed.evaluation.metrics import average_precision, mean, ndcg_at_fraction
 from paperfeed.models import Paper
-from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates
+from paperfeed.rank import (
+    DEFAULT_PARAMS,
+    CandidatePool,
+    RankParams,
+    prepare_candidates,
+    rank_similar,
+)
 
 FACETS: tuple[str, ...] = ("background", "method", "result")
 METRICS: tuple[str, ...] = ("MAP", "NDCG%20")
 RELEVANT_GRADE = 2
 METHODS: tuple[str, ...] = (PAPERFEED, "bm25", "tfidf-cosine", "minilm-cosine")
-"""paperfeed's ranker; BM25 and tf-idf cosine (idf from the whole collection); plain
-cosine of the same MiniLM embeddings paperfeed uses (a reference for the dense part)."""
+"""paperfeed's query by example (``similar``, :func:`paperfeed.rank.rank_similar`); BM25
+and tf-idf cosine (idf from the whole collection); plain cosine of the same MiniLM
+embeddings paperfeed uses (a reference for the dense part)."""
 
 Embed = Callable[[Sequence[Paper]], np.ndarray]
 
@@ -149,6 +156,20 @@ def query_metrics(query: CsfQuery, order: Sequence[int]) -> dict[str, float]:
     }
 
 
+def similar_order(
+    query: Paper,
+    query_vec: np.ndarray,
+    pool: CandidatePool,
+    positions: dict[str, int],
+    params: RankParams = DEFAULT_PARAMS,
+) -> list[int]:
+    """Pool indices in the order the product's query by example (``similar``,
+    :func:`paperfeed.rank.rank_similar`) puts them, completed by :func:`complete_order`
+    (the pool's duplicates placed after the copy that was ranked)."""
+    recs = rank_similar(query, query_vec, pool, top=0, params=params, explain=0)
+    return complete_order([positions[r.paper.id] for r in recs], pool.papers)
+
+
 def rank_pools(
     data: CSFCube,
     embed: Embed,
@@ -187,9 +208,7 @@ def rank_pools(
         cvecs = np.stack([cand_vec[c] for c in q.cands])
         pool = prepare_candidates(papers, cvecs, params)
         positions = {p.id: i for i, p in enumerate(papers)}
-        out[PAPERFEED][q.key] = paperfeed_order(
-            [qpapers[j]], qvecs[j][None, :], pool, positions, params
-        )
+        out[PAPERFEED][q.key] = similar_order(qpapers[j], qvecs[j], pool, positions, params)
         rows = [position[c] for c in q.cands]
         out["bm25"][q.key] = baselines.order_by(bm25[rows, j])
         out["tfidf-cosine"][q.key] = baselines.order_by(tfidf[rows, j])

@@ -3,5 +3,13 @@
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
 from paperfeed.rank.pool import CandidatePool, prepare_candidates
 from paperfeed.rank.ranker import rank
+from paperfeed.rank.similar import rank_similar
 
-__all__ = ["DEFAULT_PARAMS", "CandidatePool", "RankParams", "prepare_candidates", "rank"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "CandidatePool",
+    "RankParams",
+    "prepare_candidates",
+    "rank",
+    "rank_similar",
+]

@@ -47,6 +47,12 @@ def mmr_order(
     return np.asarray(chosen, dtype=np.int64)
 
 
+def ranking_scores(relevance_in_order: np.ndarray) -> np.ndarray:
+    """The scores to show down a diversified list: each item's relevance capped by the score
+    above it, so they never increase (unchanged where the order follows relevance)."""
+    return np.minimum.accumulate(np.asarray(relevance_in_order, dtype=np.float64))
+
+
 def diverse_order(
     scores: np.ndarray,
     vectors: np.ndarray,

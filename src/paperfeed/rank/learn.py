@@ -9,12 +9,14 @@ papers apart from today's feed rather than from a fixed random sample. Pure nump
 
 from __future__ import annotations
 
+import functools
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from paperfeed.rank.diversity import mmr_order
 
@@ -56,11 +58,23 @@ def fit_logistic(
         grad[d] = g.sum()
         return value, grad
 
-    # Each step is a few small matrix-vector products: BLAS threads only add synchronization,
-    # which costs 8x when another process holds the second core (measured on 2 cores).
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 100})
     return LinearModel(res.x[:d].copy(), float(res.x[d]))
+
+
+@functools.cache
+def _blas_pools() -> ThreadpoolController:
+    """The process's BLAS thread pools, found once: looking them up scans the loaded
+    libraries, which costs more than a small fit."""
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS on one thread while inside. A user's ranking is many small matrix products:
+    extra BLAS threads only add synchronization, which costs 8x when another process holds
+    the second core (measured on 2 cores); many users run in parallel processes instead."""
+    return _blas_pools().limit(limits=1, user_api="blas")
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -46,13 +46,6 @@ class LexicalIndex:
         data = np.ones(len(rows), dtype=np.float32)
         return sparse.csr_matrix((data, (rows, cols)), shape=(len(queries), len(self.vocab)))
 
-    def scores(self, queries: Sequence[Sequence[str]]) -> np.ndarray:
-        """(N, Q) BM25 score of every indexed document for every query."""
-        if not queries or not self.vocab:
-            return np.zeros((self.doc_weights.shape[0], len(queries)), dtype=np.float32)
-        q = self.query_matrix(queries)
-        return np.asarray((self.doc_weights @ q.T).todense(), dtype=np.float32)
-
     def term_weight(self, feature: str) -> float:
         i = self.vocab.get(feature)
         return float(self.idf[i]) if i is not None else 0.0

@@ -29,6 +29,12 @@ class RankParams:
     classifier_negative_weight: float = 1.0
     classifier_l2: float = 1.0
     classifier_full_at: int = 5  # profile papers (and upvotes) at which they get full weight
+    # Query by example (paperfeed.rank.similar): a relevance order, chosen on CSFCube's dev
+    # folds (benchmarks/README.md).
+    similar_feedback: int = 3  # pseudo-relevance feedback: the closest candidates averaged in
+    similar_feedback_weight: float = 0.25  # their mean's weight next to the query's vector
+    similar_lexical_weight: float = 0.2  # BM25 of the query's text, next to the cosine
+    similar_diversity: float = 0.0  # MMR trade-off for a similar list; 0 = relevance order
 
 
 DEFAULT_PARAMS = RankParams()

@@ -8,29 +8,20 @@ Pure: no store, no model. Every command (recommend, rank, digests, benchmarks) c
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from paperfeed.models import Paper, Recommendation
-from paperfeed.rank.diversity import diverse_order
+from paperfeed.rank.diversity import diverse_order, ranking_scores
 from paperfeed.rank.explain import closest_profile_papers, components, explanation, shared_terms
 from paperfeed.rank.fusion import classifier_trust, relevance
 from paperfeed.rank.interests import cluster_interests
+from paperfeed.rank.learn import one_blas_thread
 from paperfeed.rank.lexical import features
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
-from paperfeed.rank.pool import CandidatePool, prepare_candidates, select_candidates
+from paperfeed.rank.pool import CandidatePool, as_pool, select_candidates
 from paperfeed.rank.signals import relevance_signals
-
-
-def _as_pool(
-    candidates: CandidatePool | Sequence[Paper], vectors: np.ndarray | None, params: RankParams
-) -> CandidatePool:
-    """``candidates`` as a pool: as given, or prepared from papers and their ``vectors``."""
-    if isinstance(candidates, CandidatePool):
-        return candidates
-    if vectors is None:
-        raise ValueError("candidate vectors are missing")
-    return prepare_candidates(candidates, vectors, params)
 
 
 def rank(
@@ -53,14 +44,47 @@ def rank(
     that are in the profile, among the negatives, in ``exclude`` or duplicates of an earlier
     candidate are left out. Shared terms are worked out for the first ``explain`` items
     (all if None); the rest still name their closest profile paper.
+
+    Each item's ``score`` never exceeds the one above it (its fused relevance, capped by
+    the item above when diversity moved it down), so the list reads as a ranking; the
+    relevance itself is ``components["relevance"]``.
     """
+    with one_blas_thread():
+        return _rank(
+            profile,
+            profile_vecs,
+            candidates,
+            candidate_vecs,
+            negatives=negatives,
+            negative_vecs=negative_vecs,
+            exclude=exclude,
+            top=top,
+            params=params,
+            explain=explain,
+        )
+
+
+def _rank(
+    profile: Sequence[Paper],
+    profile_vecs: np.ndarray,
+    candidates: CandidatePool | Sequence[Paper],
+    candidate_vecs: np.ndarray | None,
+    *,
+    negatives: Sequence[Paper],
+    negative_vecs: np.ndarray | None,
+    exclude: Collection[str],
+    top: int,
+    params: RankParams,
+    explain: int | None,
+) -> list[Recommendation]:
+    """:func:`rank`'s steps, on one BLAS thread."""
     if not profile:
         raise ValueError("no profile papers to rank against")
     if len(profile_vecs) != len(profile):
         raise ValueError("profile vectors and papers are not aligned")
-    pool = _as_pool(candidates, candidate_vecs, params)
+    pool = as_pool(candidates, candidate_vecs, params)
     excluded = set(exclude) | {p.id for p in profile} | {p.id for p in negatives}
-    keep = select_candidates(pool.papers, excluded)
+    keep = select_candidates(pool, excluded)
     if not keep:
         return []
     cands = [pool.papers[i] for i in keep]
@@ -69,11 +93,9 @@ def rank(
     labels = cluster_interests(pvecs, min_similarity=params.interest_similarity)
     prof_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in profile]
     trust = classifier_trust(len(profile), params.classifier_full_at)
-    index = pool.index
     signals = relevance_signals(
-        index,
+        pool,
         keep,
-        cands,
         cvecs,
         pvecs,
         labels,
@@ -94,13 +116,42 @@ def rank(
         diversity=params.diversity,
         label_penalty=params.interest_penalty,
     )
+    shown = ranking_scores(score[order])
     out = []
     for r, i in enumerate(order, start=1):
         j = int(closest[i])
         terms: tuple[str, ...] = ()
         if explain is None or r <= explain:
-            feats = pool.feats[keep[i]]
-            terms = shared_terms(index, feats, prof_feats[j], cands[i].text, params.shared_terms)
+            feats = pool.features(keep[i])
+            terms = shared_terms(
+                pool.index, feats, prof_feats[j], cands[i].text, params.shared_terms
+            )
         expl = explanation(profile[j], float(signals.dense[i, j]), int(labels[j]), terms)
-        out.append(Recommendation(cands[i], float(score[i]), r, expl, components(signals, i)))
+        parts = {**components(signals, i), "relevance": float(score[i])}
+        out.append(Recommendation(cands[i], float(shown[r - 1]), r, expl, parts))
+    return out
+
+
+def with_shared_terms(
+    recs: Sequence[Recommendation],
+    profile: Sequence[Paper],
+    pool: CandidatePool,
+    params: RankParams = DEFAULT_PARAMS,
+) -> list[Recommendation]:
+    """``recs``, ranked from ``pool`` for ``profile`` without their shared terms (past
+    :func:`rank`'s ``explain``), with the terms each shares with its closest profile paper,
+    as :func:`rank` would have explained them: only the items shown need the work."""
+    row = {p.id: i for i, p in enumerate(pool.papers)}
+    prof = {p.id: p for p in profile}
+    out = []
+    for rec in recs:
+        closest = prof[rec.explanation.closest_id]
+        terms = shared_terms(
+            pool.index,
+            pool.features(row[rec.paper.id]),
+            features(closest.text, use_bigrams=params.use_bigrams),
+            rec.paper.text,
+            params.shared_terms,
+        )
+        out.append(replace(rec, explanation=replace(rec.explanation, shared_terms=terms)))
     return out

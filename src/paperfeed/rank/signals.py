@@ -13,8 +13,9 @@ from scipy import sparse
 from paperfeed.models import Paper
 from paperfeed.rank.interests import interest_centroids
 from paperfeed.rank.learn import user_model
-from paperfeed.rank.lexical import LexicalIndex, features
+from paperfeed.rank.lexical import features
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
+from paperfeed.rank.pool import CandidatePool, unit_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,24 +34,14 @@ class Signals:
     lexical_classifier: np.ndarray | None
 
 
-def _parse_date(s: str | None) -> date | None:
-    if not s:
-        return None
-    try:
-        return date.fromisoformat(s[:10])
-    except ValueError:
-        return None
-
-
-def recency(dates: Sequence[str | None], half_life_days: float) -> np.ndarray:
+def recency(dates: Sequence[date | None], half_life_days: float) -> np.ndarray:
     """exp-decay weight in (0, 1] by age relative to the newest dated candidate; 0 if undated."""
-    parsed = [_parse_date(d) for d in dates]
-    known = [d for d in parsed if d is not None]
+    known = [d for d in dates if d is not None]
     if not known or half_life_days <= 0:
         return np.zeros(len(dates))
     newest = max(known)
     decay = math.log(2) / half_life_days
-    return np.array([math.exp(-decay * (newest - d).days) if d else 0.0 for d in parsed])
+    return np.array([math.exp(-decay * (newest - d).days) if d else 0.0 for d in dates])
 
 
 def interest_similarity(cvecs: np.ndarray, pvecs: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -64,23 +55,37 @@ def negative_similarity(cvecs: np.ndarray, negative_vecs: np.ndarray) -> np.ndar
     return (cvecs @ np.asarray(negative_vecs, dtype=np.float32).T).max(axis=1)
 
 
-def lexical_pairs(
-    index: LexicalIndex, keep: Sequence[int], prof_feats: Sequence[Sequence[str]]
-) -> np.ndarray:
-    """(N, P) BM25 of the indexed documents ``keep`` against each profile paper, divided by
+@dataclass(frozen=True, slots=True)
+class ProfileTerms:
+    """The profile's side of BM25 over a pool: only the columns some profile paper has,
+    so the per-user products skip the rest of the day's vocabulary."""
+
+    presence: sparse.csr_matrix  # (P, T) binary: which profile paper has which term
+    docs: sparse.csr_matrix  # (N, T) the pool's BM25 weights of those terms
+
+
+def profile_terms(pool: CandidatePool, prof_feats: Sequence[Sequence[str]]) -> ProfileTerms:
+    """The :class:`ProfileTerms` of a profile's feature lists ``prof_feats`` in ``pool``."""
+    index = pool.index
+    cols = {index.vocab[f] for feats in prof_feats for f in feats if f in index.vocab}
+    picked = np.array(sorted(cols), dtype=np.int64)
+    presence = index.query_matrix(prof_feats)[:, picked]
+    return ProfileTerms(presence=presence, docs=index.doc_weights[:, picked])
+
+
+def lexical_pairs(terms: ProfileTerms, keep: Sequence[int]) -> np.ndarray:
+    """(N, P) BM25 of the pool's candidates ``keep`` against each profile paper, divided by
     that paper's best score so a long profile abstract does not outweigh a short one."""
-    lex = index.scores(prof_feats)[keep]
+    lex = np.asarray((terms.docs @ terms.presence.T).todense(), dtype=np.float32)[keep]
     col_max = lex.max(axis=0)
     return lex / np.where(col_max > 0, col_max, 1.0)
 
 
-def profile_lexical(
-    index: LexicalIndex, keep: Sequence[int], prof_feats: Sequence[Sequence[str]]
-) -> np.ndarray:
-    """BM25 of the indexed documents ``keep`` with the whole profile as one query, a term
+def profile_lexical(terms: ProfileTerms, keep: Sequence[int]) -> np.ndarray:
+    """BM25 of the pool's candidates ``keep`` with the whole profile as one query, a term
     weighted by the number of profile papers that have it."""
-    q_all = np.asarray(index.query_matrix(prof_feats).sum(axis=0)).ravel()
-    return np.asarray(index.doc_weights @ q_all).ravel()[keep]
+    q_all = np.asarray(terms.presence.sum(axis=0)).ravel()
+    return np.asarray(terms.docs @ q_all).ravel()[keep]
 
 
 def embedding_classifier(
@@ -101,21 +106,15 @@ def embedding_classifier(
     return model.decision(cvecs)
 
 
-def _unit_rows(x: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Rows scaled to unit L2 norm (empty rows stay empty)."""
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    return sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x
-
-
 def lexical_classifier(
-    index: LexicalIndex,
+    pool: CandidatePool,
     keep: Sequence[int],
     prof_feats: Sequence[Sequence[str]],
     neg_feats: Sequence[Sequence[str]],
     params: RankParams = DEFAULT_PARAMS,
 ) -> np.ndarray:
-    """Decision values of a user's logistic regression on BM25 term weights for the indexed
-    documents ``keep``: profile papers positive, ``neg_feats`` (downvoted) negative, the
+    """Decision values of a user's logistic regression on BM25 term weights for the pool's
+    candidates ``keep``: profile papers positive, ``neg_feats`` (downvoted) negative, the
     candidates weakly negative.
 
     The model sees only the terms of the rated papers, plus one column for the share of a
@@ -124,8 +123,9 @@ def lexical_classifier(
     day's whole vocabulary (≈ 176k unigrams and bigrams for 1.8k candidates: ~1 s per user)
     instead of the user's (a few hundred to a few thousand terms: ~50 ms).
     """
-    pos = _unit_rows(index.weigh(prof_feats))
-    neg = _unit_rows(index.weigh(neg_feats)) if neg_feats else None
+    index = pool.index
+    pos = unit_rows(index.weigh(prof_feats))
+    neg = unit_rows(index.weigh(neg_feats)) if neg_feats else None
     cols = np.unique(np.concatenate([pos.indices, neg.indices if neg is not None else []]))
     cols = cols.astype(np.int64)
 
@@ -134,7 +134,7 @@ def lexical_classifier(
         rest = np.sqrt(np.clip(1.0 - np.asarray(inside.multiply(inside).sum(axis=1)), 0.0, None))
         return sparse.hstack([inside, sparse.csr_matrix(rest)]).tocsr()
 
-    x_cand = restrict(_unit_rows(index.doc_weights[keep]))
+    x_cand = restrict(pool.unit_docs[keep])
     model = user_model(
         restrict(pos),
         restrict(neg) if neg is not None else None,
@@ -146,9 +146,8 @@ def lexical_classifier(
 
 
 def relevance_signals(
-    index: LexicalIndex,
+    pool: CandidatePool,
     keep: Sequence[int],
-    cands: Sequence[Paper],
     cvecs: np.ndarray,
     pvecs: np.ndarray,
     labels: np.ndarray,
@@ -159,14 +158,15 @@ def relevance_signals(
     trust: float,
     params: RankParams = DEFAULT_PARAMS,
 ) -> Signals:
-    """All signals of the kept candidates ``cands`` (rows ``keep`` of ``index``, vectors
-    ``cvecs``) for a profile of vectors ``pvecs``, interests ``labels`` and ``prof_feats``.
+    """All signals of the pool's candidates ``keep`` (their vectors ``cvecs``) for a profile
+    of vectors ``pvecs``, interests ``labels`` and ``prof_feats``.
 
     The classifiers are fitted only when their weight and the ``trust`` in them are nonzero;
     the downvotes enter the dense evidence only with their vectors.
     """
     dense = cvecs @ pvecs.T
-    pairs = lexical_pairs(index, keep, prof_feats)
+    terms = profile_terms(pool, prof_feats)
+    pairs = lexical_pairs(terms, keep)
     negative = None
     if negatives and negative_vecs is not None and len(negative_vecs):
         negative = negative_similarity(cvecs, negative_vecs)
@@ -177,15 +177,15 @@ def relevance_signals(
     lex_classifier = None
     if params.lexical_classifier_weight and trust > 0:
         neg_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in negatives]
-        lex_classifier = lexical_classifier(index, keep, prof_feats, neg_feats, params)
+        lex_classifier = lexical_classifier(pool, keep, prof_feats, neg_feats, params)
     return Signals(
         dense=dense,
         dense_max=dense.max(axis=1),
         interest=interest_similarity(cvecs, pvecs, labels),
         lexical_pairs=pairs,
         lexical=pairs.max(axis=1),
-        profile_lexical=profile_lexical(index, keep, prof_feats),
-        recency=recency([p.date for p in cands], params.recency_half_life_days),
+        profile_lexical=profile_lexical(terms, keep),
+        recency=recency([pool.dates[i] for i in keep], params.recency_half_life_days),
         negative=negative,
         classifier=classifier,
         lexical_classifier=lex_classifier,

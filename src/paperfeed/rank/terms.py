@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 # A compact English stop list plus words that are frequent in every abstract and so carry no topic.
 STOPWORDS: frozenset[str] = frozenset(
@@ -61,13 +63,17 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-def surface_forms(text: str) -> dict[str, str]:
-    """Map each stem in ``text`` to the first word form it appeared as, for display."""
+@functools.lru_cache(maxsize=16384)
+def surface_forms(text: str) -> Mapping[str, str]:
+    """Map each stem in ``text`` to the first word form it appeared as, for display.
+
+    Read-only and remembered per text: every user's explanations of a day's candidates
+    look up the same texts again."""
     forms: dict[str, str] = {}
     for tok in _TOKEN.findall(_LATEX_CMD.sub(" ", text.lower())):
         if len(tok) >= 2 and tok not in STOPWORDS:
             forms.setdefault(_stem(tok), tok)
-    return forms
+    return MappingProxyType(forms)
 
 
 def bigrams(tokens: Iterable[str]) -> list[str]:

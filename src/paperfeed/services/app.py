@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Self
 
@@ -17,9 +17,11 @@ from paperfeed import ids
 from paperfeed.embed import Embedder, get_embedder, prepare
 from paperfeed.models import RATING_VALUES, ExplanationKind, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
-from paperfeed.rank import DEFAULT_PARAMS, RankParams, prepare_candidates, rank
+from paperfeed.rank import DEFAULT_PARAMS, CandidatePool, RankParams, rank, rank_similar
 from paperfeed.rank.interests import Interest, cluster_interests, describe_interests
 from paperfeed.rank.learn import most_informative
+from paperfeed.rank.ranker import with_shared_terms
+from paperfeed.services import pools
 from paperfeed.services.common import (
     ImportSummary,
     UserError,
@@ -44,6 +46,8 @@ class Paperfeed:
     location: str = ""
     """Where the store lives, for messages (a path or a URL without credentials)."""
     _embedder: Embedder | None = None
+    _pools: dict[str, CandidatePool] = field(default_factory=dict)
+    """Candidate pools of the windows ranked so far (see :meth:`window_pool`)."""
 
     @classmethod
     def open(
@@ -313,6 +317,20 @@ class Paperfeed:
             )
         return cands
 
+    def window_pool(self, since: str, until: str | None = None) -> CandidatePool:
+        """The candidate pool of the papers listed in ``[since, until)``, prepared once per
+        window, model and settings and shared by every user and command: from memory, else
+        from the store's cache (another process built it), else built and cached."""
+        return pools.window_pool(
+            self.store,
+            self._pools,
+            model=self.embedder.name,
+            span=f"{since}..{until or ''}",
+            papers=self.candidates(since, until),
+            vectors=self.vectors,
+            params=self.params,
+        )
+
     def recommend(
         self,
         user: str,
@@ -349,38 +367,49 @@ class Paperfeed:
         k: int = 3,
     ) -> tuple[list[Recommendation], list[Recommendation]]:
         """From one ranking: the ``top`` recommendations and, among the papers below them,
-        the ``k`` to ask the user about (:meth:`calibrate`), as a digest shows both."""
-        ranked, vecs = self._rank_user(user, since, until, days, top=0)
+        the ``k`` to ask the user about (:meth:`calibrate`), as a digest shows both.
+        Shared terms are worked out only for the papers shown."""
+        ranked, pool, positives = self._rank_user(user, since, until, days, top=0, explain=top)
         recs, rest = ranked[:top], ranked[top:]
         if not rest or k <= 0:
             return recs, []
-        picked = most_informative(np.array([r.score for r in rest]), vecs[top:], k)
-        return recs, [replace(rest[i], rank=n) for n, i in enumerate(picked, start=1)]
+        row = {p.id: i for i, p in enumerate(pool.papers)}
+        vecs = pool.vectors[[row[r.paper.id] for r in rest]]
+        relevance = np.array([r.components["relevance"] for r in rest])
+        picked = [rest[i] for i in most_informative(relevance, vecs, k)]
+        picked.sort(key=lambda r: -r.score)  # shown best first, as every list is
+        asked = with_shared_terms(picked, positives, pool, self.params)
+        return recs, [replace(r, rank=n) for n, r in enumerate(asked, start=1)]
 
     def _rank_user(
-        self, user: str, since: str | None, until: str | None, days: int | None, *, top: int
-    ) -> tuple[list[Recommendation], np.ndarray]:
-        """The one ranking path for a stored user over the papers listed in a window:
-        the recommendations and their candidate vectors, row for row."""
+        self,
+        user: str,
+        since: str | None,
+        until: str | None,
+        days: int | None,
+        *,
+        top: int,
+        explain: int | None = None,
+    ) -> tuple[list[Recommendation], CandidatePool, list[Paper]]:
+        """The one ranking path for a stored user over the papers listed in a window: the
+        recommendations, the window's pool and the user's positive papers."""
         positives, negatives, exclude = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
-        cands = self.candidates(since, until)
-        cvecs = self.vectors(cands)
+        pool = self.window_pool(since, until)
         pvecs = self.vectors(positives)
         recs = rank(
             positives,
             pvecs,
-            cands,
-            cvecs,
+            pool,
             negatives=negatives,
             negative_vecs=self.vectors(negatives) if negatives else None,
             exclude=exclude,
             top=top,
             params=self.params,
+            explain=explain,
         )
         recs = _with_interest_names(recs, self._interests(user, positives, pvecs))
-        row = {p.id: i for i, p in enumerate(cands)}
-        return recs, cvecs[[row[r.paper.id] for r in recs]].reshape(len(recs), cvecs.shape[1])
+        return recs, pool, positives
 
     # --- interests ----------------------------------------------------------------------------
 
@@ -431,13 +460,14 @@ class Paperfeed:
         return _worded(recs, "query")
 
     def similar(self, paper_id: str, *, top: int = 10) -> list[Recommendation]:
+        """The stored papers most like one, in relevance order (:func:`rank_similar`)."""
         pid = ids.canonical_arxiv_id(paper_id) if ids.is_arxiv_id(paper_id) else paper_id
         paper = self.store.get_paper(pid)
         if paper is None:
             raise UserError(f"{paper_id}: no such paper in the store")
         vec = self.vectors([paper])[0]
         cands = self._shortlist(vec, paper.title or paper.abstract[:200], 200)
-        recs = rank([paper], vec[None, :], cands, self.vectors(cands), top=top, params=self.params)
+        recs = rank_similar(paper, vec, cands, self.vectors(cands), top=top, params=self.params)
         return _worded(recs, "paper")
 
     def rank_profiles(
@@ -449,13 +479,18 @@ class Paperfeed:
     ) -> Iterator[dict[str, object]]:
         """The ``paperfeed rank`` protocol: one ranking line per user over one candidate pool
         built once, by the same :func:`rank` as :meth:`recommend`."""
-        every = list(candidates)
-        for prof in profiles:
-            every.extend(prof.papers)
-            every.extend(prof.negatives)
+        pool = pools.window_pool(
+            self.store,
+            self._pools,
+            model=self.embedder.name,
+            span="rank protocol",
+            papers=candidates,
+            vectors=self.vectors,
+            params=self.params,
+        )
+        every = [p for prof in profiles for p in (*prof.papers, *prof.negatives)]
         vecs = self.vectors(every)
-        pool = prepare_candidates(candidates, vecs[: len(candidates)], self.params)
-        offset = len(candidates)
+        offset = 0
         bar = tqdm(
             profiles, desc="ranking", unit="user", disable=not self.progress, file=sys.stderr
         )

@@ -1,8 +1,9 @@
 """The storage interface every backend implements (SQLite now, PostgreSQL + pgvector later).
 
 :class:`Store` is what the library needs (papers, users, profiles, ratings, the embedding
-cache); :class:`DeliveryStore` what the digest, feed and web code need (single-use tokens,
-deliveries, subscriptions); :class:`AppStore` is both, the type the services work with.
+and candidate-pool caches); :class:`DeliveryStore` what the digest, feed and web code need
+(single-use tokens, deliveries, subscriptions); :class:`AppStore` is both, the type the
+services work with.
 """
 
 from __future__ import annotations
@@ -157,6 +158,18 @@ class Store(Protocol):
 
     def set_interest_name(self, user: str, anchor: str, name: str | None) -> None:
         """Name ``user``'s interest anchored at paper ``anchor``; None forgets the name."""
+        ...
+
+    def get_cached_pool(self, key: str) -> bytes | None:
+        """The candidate pool cached under ``key`` (by :meth:`put_cached_pool`), or None."""
+        ...
+
+    def put_cached_pool(
+        self, key: str, model: str, span: str, payload: bytes, *, keep: int = 8
+    ) -> None:
+        """Cache a window's prepared candidates (opaque bytes) under ``key``, a hash of
+        everything they were built from, in place of any earlier pool of the same ``model``
+        and ``span`` (the window); only the ``keep`` most recent pools stay."""
         ...
 
 

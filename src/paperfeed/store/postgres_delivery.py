@@ -1,6 +1,6 @@
 """The PostgreSQL store's per-user data beyond profiles and ratings: used link tokens,
 delivered digests and unsubscriptions (the :class:`~paperfeed.store.base.DeliveryStore` half
-of the store), and the names users gave their interests."""
+of the store), the names users gave their interests, and the cache of candidate pools."""
 
 from __future__ import annotations
 
@@ -114,3 +114,31 @@ class PostgresDelivery(PostgresConnection):
                     "ON CONFLICT (user_id, anchor) DO UPDATE SET name = excluded.name",
                     (uid, anchor, name),
                 )
+
+    # --- the cache of candidate pools -------------------------------------------------------
+
+    def get_cached_pool(self, key: str) -> bytes | None:
+        """The candidate pool cached under ``key`` (by :meth:`put_cached_pool`), or None."""
+        rows = self._query("SELECT payload FROM candidate_pools WHERE key = %s", [key])
+        return bytes(rows[0][0]) if rows else None
+
+    def put_cached_pool(
+        self, key: str, model: str, span: str, payload: bytes, *, keep: int = 8
+    ) -> None:
+        """Cache ``payload`` under ``key`` in place of any earlier pool of ``model`` and
+        ``span``; only the ``keep`` most recently cached pools stay."""
+        with self.transaction():
+            self._execute(
+                "DELETE FROM candidate_pools WHERE (model = %s AND span = %s) OR key = %s",
+                (model, span, key),
+            )
+            self._execute(
+                "INSERT INTO candidate_pools (key, model, span, payload, created_at) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                (key, model, span, payload, utc_now()),
+            )
+            self._execute(
+                "DELETE FROM candidate_pools WHERE seq NOT IN "
+                "(SELECT seq FROM candidate_pools ORDER BY seq DESC LIMIT %s)",
+                (max(keep, 1),),
+            )

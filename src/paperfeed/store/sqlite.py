@@ -17,6 +17,7 @@ import numpy as np
 
 from paperfeed.models import RATING_VALUES, Paper
 from paperfeed.names import has_author, name_key
+from paperfeed.store import sqlite_pools
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
 from paperfeed.store.sqlite_papers import (
@@ -515,6 +516,16 @@ class SQLiteStore(UserDataMixin):
         if model is None:
             return int(self._query("SELECT count(*) FROM embeddings")[0][0])
         return int(self._query("SELECT count(*) FROM embeddings WHERE model = ?", [model])[0][0])
+
+    def get_cached_pool(self, key: str) -> bytes | None:
+        with self._lock:
+            return sqlite_pools.get_cached_pool(self.connection, key)
+
+    def put_cached_pool(
+        self, key: str, model: str, span: str, payload: bytes, *, keep: int = 8
+    ) -> None:
+        with self.transaction():
+            sqlite_pools.put_cached_pool(self.connection, key, model, span, payload, keep)
 
 
 LOCK_WAIT_S = 120.0

@@ -171,7 +171,26 @@ def m002_interest_names(conn: psycopg.Connection) -> None:
     )
 
 
-MIGRATIONS: list[PostgresMigration] = [m001_initial, m002_interest_names]
+def m003_candidate_pools(conn: psycopg.Connection) -> None:
+    """A cache of candidate pools (a window's prepared candidates, as opaque arrays), keyed
+    by a hash of the window's papers, model and settings, so a second process reuses them."""
+    _run(
+        conn,
+        [
+            f"""CREATE TABLE candidate_pools (
+                seq BIGSERIAL,
+                key TEXT {_C} PRIMARY KEY,
+                model TEXT NOT NULL,
+                span TEXT NOT NULL,
+                payload BYTEA NOT NULL,
+                created_at TEXT {_C} NOT NULL
+            )""",
+            "CREATE INDEX candidate_pools_span ON candidate_pools(model, span)",
+        ],
+    )
+
+
+MIGRATIONS: list[PostgresMigration] = [m001_initial, m002_interest_names, m003_candidate_pools]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

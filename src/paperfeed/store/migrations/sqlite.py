@@ -200,6 +200,24 @@ def m006_interest_names(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_candidate_pools(conn: sqlite3.Connection) -> None:
+    """A cache of candidate pools (a window's prepared candidates, as opaque arrays), keyed
+    by a hash of the window's papers, model and settings, so a second process reuses them."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE candidate_pools (
+                key TEXT PRIMARY KEY,
+                model TEXT NOT NULL,
+                span TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX candidate_pools_span ON candidate_pools(model, span)",
+        ],
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
@@ -207,6 +225,7 @@ MIGRATIONS: list[SQLiteMigration] = [
     m004_delivery,
     m005_abstract_key,
     m006_interest_names,
+    m007_candidate_pools,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
