@@ -20,6 +20,7 @@ from paperfeed.titles import contribution_sentence, sentences
 from paperfeed.tldr import extractive_tldr, first_sentence, shorten_tldr
 
 LABELS = Path(__file__).parent / "labels" / "tldr_labels.json"
+CORPUS = Path("../shared/data/arxiv-cs-2025-2026.jsonl.gz")
 
 
 def _index(chosen: str, found: list[str]) -> int:
@@ -29,7 +30,7 @@ def _index(chosen: str, found: list[str]) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--corpus", type=Path, default=Path("../shared/data/arxiv-cs-2025-2026.jsonl.gz"))
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
     args = ap.parse_args()
     labels = {x["id"]: x for x in json.loads(LABELS.read_text())["labels"]}
     papers = {}
@@ -40,7 +41,9 @@ def main() -> None:
                 papers[row["id"]] = row
     methods: dict[str, Callable[[dict[str, str]], str]] = {
         "first sentence": lambda p: first_sentence(p["abstract"]),
-        "titles.contribution_sentence": lambda p: shorten_tldr(contribution_sentence(p["abstract"])),
+        "titles.contribution_sentence": lambda p: shorten_tldr(
+            contribution_sentence(p["abstract"])
+        ),
         "tldr.extractive_tldr": lambda p: extractive_tldr(p["abstract"], p["title"]),
     }
     print(f"{len(papers)} labelled abstracts\n")

@@ -176,6 +176,12 @@ class UserDelivery:
     weekday: str = "monday"
     size: int = 20
     language: str = "English"
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    min_score: float = 0.0
+    muted: tuple[str, ...] = ()
+    show_again: bool = False
 
     def due(self, weekday_index: int) -> bool:
         """Whether a digest goes out on a day with this ``date.weekday()``."""
@@ -393,6 +399,12 @@ def _parse_users(
                 weekday=got.get("weekday") or defaults.weekday,
                 size=int(got.get("size") or size),
                 language=got.get("language") or defaults.language,
+                include=tuple(got.get("include", ())),
+                exclude=tuple(got.get("exclude", ())),
+                categories=tuple(got.get("categories", ())),
+                min_score=float(got.get("min_score", 0.0)),
+                muted=tuple(got.get("muted", ())),
+                show_again=bool(got.get("show_again", False)),
             )
         )
     return tuple(users)
@@ -524,7 +536,8 @@ def example_toml(fields: Sequence[Field] = FIELDS) -> str:
     for f in USER_FIELDS:
         out += _comment(f.help + (f" One of: {', '.join(f.choices)}." if f.choices else ""))
         value = "linda@example.org" if f.key == "email" else None
-        out.append(f"{key_line(f.key, value)}")
+        line = key_line(f.key, value)
+        out.append(f"# {key_line(f.key, f.example)}" if f.example is not None else line)
     return "\n".join(out) + "\n"
 
 

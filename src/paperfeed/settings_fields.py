@@ -169,4 +169,34 @@ USER_FIELDS: tuple[Field, ...] = (
     Field("weekday", None, "Day of a weekly digest; default: digest.weekday.", WEEKDAYS, kind=str),
     Field("size", None, "Papers in this user's digest; default: digest.size.", kind=int),
     Field("language", None, "Language of this user's TL;DRs; default: tldr.language.", kind=str),
+    Field(
+        "include",
+        [],
+        "Keep only papers whose title or abstract holds one of these words or phrases (whole "
+        "words, any case); empty: no such filter.",
+        example=["diffusion", "language model"],
+    ),
+    Field(
+        "exclude",
+        [],
+        "Drop papers whose title or abstract holds one of these words or phrases.",
+        example=["survey"],
+    ),
+    Field(
+        "categories",
+        [],
+        "Keep only papers in one of these arXiv categories (e.g. cs.LG); empty: all.",
+        example=["cs.LG", "cs.CL"],
+    ),
+    Field("min_score", 0.0, "Drop recommendations scoring below this (0: keep all)."),
+    Field(
+        "muted",
+        [],
+        "Names of interests (as `paperfeed interests` lists them) whose papers are not shown.",
+    ),
+    Field(
+        "show_again",
+        False,
+        "Let papers shown in an earlier digest appear again (default: each paper once).",
+    ),
 )

@@ -46,9 +46,12 @@ _BOILERPLATE = re.compile(
 _NAME = re.compile(r"[A-Za-z][\w-]*[A-Z0-9][\w-]*")  # an acronym or CamelCase: a method's name
 _WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
 _STOP = frozenset(
-    "with from that this their these those into over under using based towards toward via "
-    "large model models language learning method approach framework study paper".split()
-)
+    {
+        "with", "from", "that", "this", "their", "these", "those", "into", "over", "under",
+        "using", "based", "towards", "toward", "large", "model", "models", "language",
+        "learning", "method", "approach", "framework", "study", "paper",
+    }
+)  # fmt: skip
 
 
 def _title_names(title: str) -> set[str]:

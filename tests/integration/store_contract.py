@@ -604,6 +604,8 @@ class StoreContract:
         assert store.record_shown("ann", "2026-01-06", ["a"]) == 1
         assert store.shown_papers("bob") == {"a", "b", "c"}
         assert store.shown_papers("ann") == {"a"}
+        assert store.shown_papers("bob", before="2026-01-06") == {"a", "b"}
+        assert store.shown_papers("bob", before="2026-01-05") == set()
 
     # --- properties -------------------------------------------------------------------------
 

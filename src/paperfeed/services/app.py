@@ -28,7 +28,9 @@ from paperfeed.services.common import (
     embed_papers,
     looks_like_jsonl,
 )
-from paperfeed.settings import ConfigError, Settings
+from paperfeed.services.filters import keep_candidates, keep_recommendations
+from paperfeed.services.summaries import Summarizer
+from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
 from paperfeed.store import AppStore, describe_location, open_url
 
@@ -43,7 +45,10 @@ class Paperfeed:
     progress: bool = False
     location: str = ""
     """Where the store lives, for messages (a path or a URL without credentials)."""
+    settings: Settings | None = None
+    """The installation's settings (TL;DR mode, each user's language); None: the defaults."""
     _embedder: Embedder | None = None
+    _summarizer: Summarizer | None = None
 
     @classmethod
     def open(
@@ -65,9 +70,12 @@ class Paperfeed:
             params=params,
             progress=progress,
             location=describe_location(settings.db_url),
+            settings=settings,
         )
 
     def close(self) -> None:
+        if self._summarizer is not None:
+            self._summarizer.close()
         self.store.close()
 
     def __enter__(self) -> Paperfeed:
@@ -86,6 +94,22 @@ class Paperfeed:
         if self._embedder is None:
             self._embedder = self.embedder_factory()
         return self._embedder
+
+    @property
+    def summarizer(self) -> Summarizer:
+        """The TL;DR maker of this library's run (config.toml ``[tldr]``, read on first use;
+        its budget and counts cover every ranking until :meth:`close`)."""
+        if self._summarizer is None:
+            tldr = self.settings.tldr if self.settings else TldrSettings()
+            tldr.check()
+            self._summarizer = Summarizer(self.store, tldr)
+        return self._summarizer
+
+    def with_tldrs(self, user: str | None, recs: Sequence[Recommendation]) -> list[Recommendation]:
+        """``recs`` with their TL;DRs, in ``user``'s language (config.toml)."""
+        language = self.summarizer.settings.language
+        wanted = self.settings.delivery.user(user) if self.settings and user else None
+        return self.summarizer.add(recs, wanted.language if wanted else language)
 
     def vectors(self, papers: Sequence[Paper]) -> np.ndarray:
         return embed_papers(self.store, self.embedder, papers, progress=self.progress)[0]
@@ -327,7 +351,7 @@ class Paperfeed:
         days: int | None = None,
         top: int = 20,
     ) -> list[Recommendation]:
-        return self._rank_user(user, since, until, days, top=top)[0]
+        return self.with_tldrs(user, self._rank_user(user, since, until, days, top=top)[0])
 
     def calibrate(
         self,
@@ -358,9 +382,10 @@ class Paperfeed:
         ranked, vecs = self._rank_user(user, since, until, days, top=0)
         recs, rest = ranked[:top], ranked[top:]
         if not rest or k <= 0:
-            return recs, []
+            return self.with_tldrs(user, recs), []
         picked = most_informative(np.array([r.score for r in rest]), vecs[top:], k)
-        return recs, [replace(rest[i], rank=n) for n, i in enumerate(picked, start=1)]
+        ask = [replace(rest[i], rank=n) for n, i in enumerate(picked, start=1)]
+        return self.with_tldrs(user, recs), self.with_tldrs(user, ask)
 
     def _rank_user(
         self, user: str, since: str | None, until: str | None, days: int | None, *, top: int
@@ -369,7 +394,9 @@ class Paperfeed:
         the recommendations and their candidate vectors, row for row."""
         positives, negatives, exclude = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
-        cands = self.candidates(since, until)
+        cands = self._user_candidates(user, self.candidates(since, until), until)
+        if not cands:
+            return [], np.zeros((0, 0), dtype=np.float32)
         cvecs = self.vectors(cands)
         pvecs = self.vectors(positives)
         recs = rank(
@@ -384,8 +411,31 @@ class Paperfeed:
             params=self.params,
         )
         recs = _with_interest_names(recs, self._interests(user, positives, pvecs))
+        recs = self._user_recommendations(user, recs)
         row = {p.id: i for i, p in enumerate(cands)}
         return recs, cvecs[[row[r.paper.id] for r in recs]].reshape(len(recs), cvecs.shape[1])
+
+    def _filters(self, user: str) -> UserDelivery | None:
+        """``user``'s filters (config.toml ``[users.NAME]``), None without settings."""
+        return self.settings.delivery.user(user) if self.settings else None
+
+    def _user_candidates(self, user: str, cands: list[Paper], until: str | None) -> list[Paper]:
+        """``cands`` through ``user``'s keyword and category filters, without the papers shown
+        in a digest of a day before the window's last (the day of a digest being ranked)."""
+        wanted = self._filters(user)
+        if wanted is None:
+            return cands
+        last = days_before(until, 2) if until else self.store.latest_date()
+        shown = () if wanted.show_again else self.store.shown_papers(user, before=last)
+        return keep_candidates(cands, wanted, shown)
+
+    def _user_recommendations(self, user: str, recs: list[Recommendation]) -> list[Recommendation]:
+        """``recs`` through ``user``'s minimum score and muted interests, renumbered."""
+        wanted = self._filters(user)
+        if wanted is None:
+            return recs
+        kept = keep_recommendations(recs, wanted)
+        return [replace(r, rank=n) for n, r in enumerate(kept, start=1)]
 
     # --- interests ----------------------------------------------------------------------------
 

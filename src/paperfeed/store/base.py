@@ -209,8 +209,9 @@ class ReaderStore(Protocol):
         were new (a cached one is replaced)."""
         ...
 
-    def shown_papers(self, user: str) -> set[str]:
-        """The ids of every paper ``user`` was shown in a digest."""
+    def shown_papers(self, user: str, before: str | None = None) -> set[str]:
+        """The ids of the papers ``user`` was shown in a digest (of a day before ``before``,
+        an ISO date; None: of any day)."""
         ...
 
     def record_shown(self, user: str, day: str, paper_ids: Sequence[str]) -> int:

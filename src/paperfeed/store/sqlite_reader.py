@@ -54,12 +54,12 @@ class ReaderMixin:
             )
         return len({pid for pid, _ in rows} - set(have))
 
-    def shown_papers(self, user: str) -> set[str]:
-        """The ids of every paper ``user`` was shown in a digest."""
+    def shown_papers(self, user: str, before: str | None = None) -> set[str]:
+        """The ids of the papers ``user`` was shown in a digest (of a day before ``before``)."""
         rows = self._query(
             "SELECT s.paper_id FROM shown_papers s JOIN users u ON u.id = s.user_id "
-            "WHERE u.name = ?",
-            [user],
+            "WHERE u.name = ? AND s.day < ?",
+            [user, before or "9999"],
         )
         return {r[0] for r in rows}
 
