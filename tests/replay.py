@@ -64,6 +64,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     at: float
+    body: bytes = b""
 
 
 class ReplayServer:
@@ -84,6 +85,10 @@ class ReplayServer:
 
             def do_GET(self) -> None:
                 server._handle(self)
+
+            def do_POST(self) -> None:  # the body is read, kept and answered like a GET
+                length = int(self.headers.get("Content-Length") or 0)
+                server._handle(self, self.rfile.read(length))
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
@@ -121,13 +126,17 @@ class ReplayServer:
 
     # --- serving -------------------------------------------------------------------------
 
-    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+    def _handle(self, h: BaseHTTPRequestHandler, sent_body: bytes = b"") -> None:
         parts = urlsplit(h.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         with self._lock:
             self.requests.append(
                 Request(
-                    parts.path, query, {k.lower(): v for k, v in h.headers.items()}, time.time()
+                    parts.path,
+                    query,
+                    {k.lower(): v for k, v in h.headers.items()},
+                    time.time(),
+                    sent_body,
                 )
             )
             route = next((r for r in self.routes if r.matches(parts.path, query)), None)

@@ -38,8 +38,8 @@ def authors_line(authors: Sequence[str], *, most: int = 3) -> str:
 
 def table(recs: Sequence[Recommendation], *, width: int = 100) -> str:
     """Recommendations as a numbered list laid out for a terminal ``width`` columns wide:
-    the title, authors · date · id · score, the link and the whole explanation, each wrapped
-    (never cut) under the number."""
+    the title, authors · date · id · score, the link, the TL;DR and the whole explanation,
+    each wrapped (never cut) under the number."""
     indent = " " * 5
     body = max(width - len(indent), 20)
     lines: list[str] = []
@@ -53,6 +53,9 @@ def table(recs: Sequence[Recommendation], *, width: int = 100) -> str:
         url = paper_url(p)
         if url:
             lines.append(indent + url)
+        if r.tldr:
+            tldr = "TL;DR: " + readable(r.tldr)
+            lines += [indent + t for t in textwrap.wrap(tldr, body, subsequent_indent="  ")]
         why = "why: " + readable(r.explanation.sentence())
         lines += [indent + t for t in textwrap.wrap(why, body, subsequent_indent="  ")]
         if r.explanation.interest_name:

@@ -112,8 +112,11 @@ class Explanation:
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
+    """One ranked paper; ``tldr`` is its one-line summary once services added one."""
+
     paper: Paper
     score: float
     rank: int
     explanation: Explanation
     components: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+    tldr: str = ""

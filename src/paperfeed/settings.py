@@ -17,6 +17,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from paperfeed.settings_fields import (
+    CONFIG_FILE,
+    DEFAULT_PORTS,
+    FIELDS,
+    USER_FIELDS,
+    WEEKDAYS,
+    Field,
+)
+
 # --- environment variables ---------------------------------------------------------------------
 
 
@@ -129,135 +138,9 @@ def keep_model_libraries_offline() -> None:
 
 # --- config.toml -------------------------------------------------------------------------------
 
-CONFIG_FILE = "config.toml"
-SECURITY_MODES: tuple[str, ...] = ("ssl", "starttls", "none")
-FREQUENCIES: tuple[str, ...] = ("daily", "weekly")
-WEEKDAYS: tuple[str, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
-DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
-
 
 class ConfigError(ValueError):
     """config.toml is unreadable or holds a bad value; the message names the file and key."""
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One key of config.toml: dotted name, default (its type is the key's type), help text."""
-
-    key: str
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-    example: Any = None
-    kind: type | None = None
-
-    @property
-    def type(self) -> type:
-        """The value's type: ``kind``, else the default's."""
-        return self.kind or type(self.default)
-
-
-FIELDS: tuple[Field, ...] = (
-    Field(
-        "base_url",
-        "http://127.0.0.1:8787",
-        "Address where `paperfeed serve` is reachable by readers; rating, unsubscribe and "
-        "feed links in digests start with it.",
-    ),
-    Field(
-        "model",
-        "minilm",
-        "Embedding model used by daily, serve and feed (minilm or minilm-fp32; "
-        "hashing-<dim> is a model-free stand-in for tests).",
-    ),
-    Field("smtp.host", "localhost", "SMTP server that sends the digests."),
-    Field(
-        "smtp.port",
-        0,
-        "SMTP port; 0 means the usual one for `security`: 465 (ssl), 587 (starttls), 25 (none).",
-    ),
-    Field(
-        "smtp.security",
-        "starttls",
-        "ssl: TLS from the first byte (port 465); starttls: upgrade a plain connection "
-        "(port 587); none: no encryption (only for a relay on this machine).",
-        SECURITY_MODES,
-    ),
-    Field("smtp.username", "", "Login name; empty: do not log in.", example="digest@example.org"),
-    Field(
-        "smtp.password",
-        "",
-        "Login password (this file must then be readable only by you: chmod 600). Prefer "
-        "`password_env`, which keeps the secret out of this file.",
-    ),
-    Field(
-        "smtp.password_env",
-        "",
-        "Name of an environment variable that holds the login password.",
-        example="PAPERFEED_SMTP_PASSWORD",
-    ),
-    Field(
-        "smtp.from",
-        "",
-        "Sender of the digests, e.g. 'paperfeed <digest@example.org>' (needed to send).",
-        example="paperfeed <digest@example.org>",
-    ),
-    Field("smtp.timeout", 30.0, "Seconds to wait for the SMTP server before giving up on a try."),
-    Field(
-        "smtp.retries",
-        3,
-        "Retries of a transient failure (a 4xx reply, a dropped connection), waiting "
-        "backoff, 2×backoff, 4×backoff … seconds. Permanent (5xx) failures are not retried.",
-    ),
-    Field("smtp.backoff", 2.0, "Seconds before the first retry (doubled for each next one)."),
-    Field(
-        "smtp.ca_file",
-        "",
-        "PEM file of the certificate authority to trust (a private server's own CA); "
-        "empty: the system's trusted certificates.",
-    ),
-    Field(
-        "digest.frequency",
-        "daily",
-        "How often a digest goes out (each user can override it).",
-        FREQUENCIES,
-    ),
-    Field("digest.weekday", "monday", "The day a weekly digest goes out.", WEEKDAYS),
-    Field("digest.size", 20, "Papers in a digest (and in a feed)."),
-    Field(
-        "digest.sources",
-        [],
-        "What `paperfeed daily` fetches before ranking: 'arxiv:CATS' (the day's arXiv "
-        "listing, e.g. 'arxiv:cs.LG+cs.CL'), 'hf' (Hugging Face daily papers), 'file:PATH' "
-        "(a JSONL or other file `paperfeed ingest` reads; relative to the home directory). "
-        "Empty: rank what is stored. A digest holds the papers listed on its day (daily) or "
-        "in the 7 days up to it (weekly).",
-        example=["arxiv:cs.LG+cs.CL"],
-    ),
-    Field("digest.token_days", 30, "Days a thumbs-up/down link in a digest stays valid."),
-    Field("digest.feed_days", 7, "Days of listings an RSS/Atom feed covers."),
-    Field(
-        "digest.feed_dir",
-        "",
-        "If set, `paperfeed daily` also writes each user's Atom feed into this directory "
-        "(for a static web server); empty: feeds only through `paperfeed serve`.",
-    ),
-)
-
-USER_FIELDS: tuple[Field, ...] = (
-    Field("email", "", "Where this user's digest goes (users without one get none)."),
-    Field("frequency", None, "daily or weekly; default: digest.frequency.", FREQUENCIES, kind=str),
-    Field("weekday", None, "Day of a weekly digest; default: digest.weekday.", WEEKDAYS, kind=str),
-    Field("size", None, "Papers in this user's digest; default: digest.size.", kind=int),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +175,13 @@ class UserDelivery:
     frequency: str = "daily"
     weekday: str = "monday"
     size: int = 20
+    language: str = "English"
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    min_score: float = 0.0
+    muted: tuple[str, ...] = ()
+    show_again: bool = False
 
     def due(self, weekday_index: int) -> bool:
         """Whether a digest goes out on a day with this ``date.weekday()``."""
@@ -325,11 +215,47 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TldrSettings:
+    """How TL;DRs are made: extractive, or by an OpenAI-compatible chat endpoint (``llm``)
+    with a time-out per request, ``concurrency`` requests at once and a ``budget`` per run."""
+
+    mode: str = "extractive"
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+    api_key_env: str = ""
+    language: str = "English"
+    timeout: float = 30.0
+    concurrency: int = 4
+    budget: int = 100
+    path: str = CONFIG_FILE
+
+    @property
+    def key(self) -> str:
+        """The API key: ``api_key``, else the variable ``api_key_env`` names (may be empty)."""
+        return self.api_key or (named_variable(self.api_key_env) or "" if self.api_key_env else "")
+
+    def check(self) -> None:
+        """One clear :class:`ConfigError` when ``llm`` mode lacks what it needs."""
+        if self.mode != "llm":
+            return
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{self.path}: tldr.mode is llm but tldr.base_url is not an URL")
+        if not self.model:
+            raise ConfigError(f"{self.path}: tldr.mode is llm but tldr.model is empty")
+        if self.api_key_env and not named_variable(self.api_key_env):
+            raise ConfigError(
+                f"{self.path}: tldr.api_key_env names {self.api_key_env}, which is not set"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class FileSettings:
-    """What config.toml says: the embedding model and the delivery settings."""
+    """What config.toml says: the embedding model, the delivery and TL;DR settings."""
 
     model: str = "minilm"
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    tldr: TldrSettings = field(default_factory=TldrSettings)
 
 
 # --- parsing (pure) ----------------------------------------------------------------------------
@@ -406,7 +332,11 @@ def parse_config(data: Mapping[str, Any], *, where: str = CONFIG_FILE) -> FileSe
         ca_file=v["smtp.ca_file"],
     )
     defaults = UserDelivery(
-        name="", email="", frequency=v["digest.frequency"], weekday=v["digest.weekday"]
+        name="",
+        email="",
+        frequency=v["digest.frequency"],
+        weekday=v["digest.weekday"],
+        language=v["tldr.language"],
     )
     users = _parse_users(users_raw, where, defaults, v["digest.size"])
     delivery = DeliverySettings(
@@ -422,7 +352,19 @@ def parse_config(data: Mapping[str, Any], *, where: str = CONFIG_FILE) -> FileSe
         users=users,
         path=where,
     )
-    return FileSettings(model=v["model"], delivery=delivery)
+    tldr = TldrSettings(
+        mode=v["tldr.mode"],
+        base_url=v["tldr.base_url"].rstrip("/"),
+        model=v["tldr.model"],
+        api_key=v["tldr.api_key"],
+        api_key_env=v["tldr.api_key_env"],
+        language=v["tldr.language"] or "English",
+        timeout=v["tldr.timeout"] or 30.0,
+        concurrency=max(1, v["tldr.concurrency"]),
+        budget=v["tldr.budget"],
+        path=where,
+    )
+    return FileSettings(model=v["model"], delivery=delivery, tldr=tldr)
 
 
 def _parse_users(
@@ -456,6 +398,13 @@ def _parse_users(
                 frequency=got.get("frequency") or defaults.frequency,
                 weekday=got.get("weekday") or defaults.weekday,
                 size=int(got.get("size") or size),
+                language=got.get("language") or defaults.language,
+                include=tuple(got.get("include", ())),
+                exclude=tuple(got.get("exclude", ())),
+                categories=tuple(got.get("categories", ())),
+                min_score=float(got.get("min_score", 0.0)),
+                muted=tuple(got.get("muted", ())),
+                show_again=bool(got.get("show_again", False)),
             )
         )
     return tuple(users)
@@ -483,10 +432,11 @@ def read_config(path: Path) -> FileSettings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = parse_config(data, where=str(path))
-    if settings.delivery.smtp.password and path.stat().st_mode & 0o077:
+    secret = settings.delivery.smtp.password or settings.tldr.api_key
+    if secret and path.stat().st_mode & 0o077:
         raise ConfigError(
-            f"{path} holds smtp.password but other users can read it: run `chmod 600 {path}` "
-            "(or use smtp.password_env)"
+            f"{path} holds a password or API key but other users can read it: run "
+            f"`chmod 600 {path}` (or use smtp.password_env / tldr.api_key_env)"
         )
     return settings
 
@@ -542,6 +492,11 @@ class Settings:
         """The delivery settings of config.toml (SMTP, digests, recipients)."""
         return self._file.delivery
 
+    @property
+    def tldr(self) -> TldrSettings:
+        """How TL;DRs are made (config.toml ``[tldr]``)."""
+        return self._file.tldr
+
 
 # --- documentation -----------------------------------------------------------------------------
 
@@ -581,7 +536,8 @@ def example_toml(fields: Sequence[Field] = FIELDS) -> str:
     for f in USER_FIELDS:
         out += _comment(f.help + (f" One of: {', '.join(f.choices)}." if f.choices else ""))
         value = "linda@example.org" if f.key == "email" else None
-        out.append(f"{key_line(f.key, value)}")
+        line = key_line(f.key, value)
+        out.append(f"# {key_line(f.key, f.example)}" if f.example is not None else line)
     return "\n".join(out) + "\n"
 
 

@@ -609,6 +609,28 @@ class StoreContract:
         store.set_interest_name("bob", "2601.00001", None)
         assert store.interest_names("bob") == {}
 
+    def test_tldrs_are_cached_per_model_and_language(self, store: AppStore) -> None:
+        assert store.tldrs("m", "English", ["2601.00001"]) == {}
+        assert store.put_tldrs("m", "English", [("2601.00001", "one"), ("2601.00002", "two")]) == 2
+        assert store.put_tldrs("m", "English", [("2601.00001", "one again")]) == 0  # replaced
+        assert store.put_tldrs("m", "German", [("2601.00001", "eins")]) == 1
+        assert store.tldrs("m", "English", ["2601.00001", "2601.00002", "2601.00003"]) == {
+            "2601.00001": "one again",
+            "2601.00002": "two",
+        }
+        assert store.tldrs("m", "German", ["2601.00001"]) == {"2601.00001": "eins"}
+        assert store.tldrs("other", "English", ["2601.00001"]) == {}
+
+    def test_shown_papers_are_recorded_once_per_user(self, store: AppStore) -> None:
+        assert store.shown_papers("bob") == set()
+        assert store.record_shown("bob", "2026-01-05", ["a", "b", "a"]) == 2
+        assert store.record_shown("bob", "2026-01-06", ["b", "c"]) == 1
+        assert store.record_shown("ann", "2026-01-06", ["a"]) == 1
+        assert store.shown_papers("bob") == {"a", "b", "c"}
+        assert store.shown_papers("ann") == {"a"}
+        assert store.shown_papers("bob", before="2026-01-06") == {"a", "b"}
+        assert store.shown_papers("bob", before="2026-01-05") == set()
+
     # --- properties -------------------------------------------------------------------------
 
     @settings(

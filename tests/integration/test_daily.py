@@ -31,6 +31,7 @@ from paperfeed.services import Paperfeed
 from paperfeed.settings import Settings
 from paperfeed.store import open_store
 from paperfeed.web.serve import PaperfeedServer, make_server
+from replay import ReplayServer, Reply, Route
 
 pytestmark = pytest.mark.integration
 
@@ -80,8 +81,18 @@ class World:
     server: PaperfeedServer
     secret: bytes
 
-    def config(self, *, sources: list[str], size: int = SIZE, extra: str = "") -> None:
-        users = "".join(f'[users.{u}]\nemail = "{u}@example.org"\n' for u in USERS)
+    def config(
+        self,
+        *,
+        sources: list[str],
+        size: int = SIZE,
+        extra: str = "",
+        per_user: dict[str, str] | None = None,
+    ) -> None:
+        users = "".join(
+            f'[users.{u}]\nemail = "{u}@example.org"\n{(per_user or {}).get(u, "")}\n'
+            for u in USERS
+        )
         (self.home / "config.toml").write_text(
             f'base_url = "{self.server.url}"\nmodel = "{MODEL}"\n'
             f'[smtp]\nhost = "127.0.0.1"\nport = {self.sink.port}\nsecurity = "none"\n'
@@ -452,3 +463,61 @@ def test_misconfigured_smtp_is_one_line_at_start_up(world: World) -> None:
     assert res.stdout == "" and world.app.store.deliveries(DAY) == []
     check = world.daily("--check")
     assert check.exit_code == 1 and "refused the connection" in check.stderr
+
+
+JSON = "application/json"
+
+
+def _completion(text: str) -> str:
+    return json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]})
+
+
+def test_daily_with_model_tldrs_that_fail_and_per_user_filters(world: World) -> None:
+    """Three users with different TL;DR languages and filters; a local OpenAI-compatible
+    server answers well, then malformed, then too slowly: every digest still goes out, each
+    item with a TL;DR (the extractive line where the model failed), the failures counted."""
+    good = Reply(body=_completion("The paper does one thing well."), content_type=JSON)
+    replies = [
+        good,
+        Reply(body="this is not json", content_type="application/json"),
+        Reply(body='{"choices": []}', content_type="application/json"),
+        Reply(body=_completion("late"), content_type="application/json", delay=2.0),
+        Reply(body=_completion("late"), content_type="application/json", delay=2.0),
+        good,
+    ]
+    with ReplayServer([Route("/v1/chat/completions", replies)]) as llm:
+        world.config(
+            sources=["file:day.jsonl"],
+            extra=(
+                f'[tldr]\nmode = "llm"\nbase_url = "{llm.url}/v1"\nmodel = "replay-1"\n'
+                "timeout = 0.5\nconcurrency = 1\nbudget = 100\n"
+            ),
+            per_user={
+                "ada": 'language = "German"',
+                "bob": 'exclude = ["reinforcement"]\nmin_score = 0.0',
+                "cyd": 'categories = ["cs.LG"]',
+            },
+        )
+        result = world.daily("--date", DAY)
+        assert result.exit_code == 0, result.output
+        asked = [json.loads(r.body) for r in llm.requests]
+    assert all(f"{u} <{u}@example.org>: sent" in result.output for u in USERS)
+    (line,) = [x for x in result.output.splitlines() if x.startswith("TL;DRs:")]
+    assert "3 model failures" in line and "no answer within 0.5 s" in line  # the slow one last
+    assert any("in German" in q["messages"][1]["content"] for q in asked)
+    assert all(q["model"] == "replay-1" for q in asked)
+    mails = {m["To"].split("@")[0]: text_of(m) for m in world.sink.messages}
+    for user, text in mails.items():
+        items = text.count("   why: ")
+        assert text.count("   TL;DR: ") == items > 0, user
+    assert "The paper does one thing well." in mails["ada"]
+    bob_items = [x for x in mails["bob"].splitlines() if re.match(r"\d+\. ", x)]
+    assert not any("reinforcement" in x.lower() for x in bob_items)
+    # shown papers never come back: a later ranking of the same listing leaves them out
+    settings = Settings.load(world.home)
+    with Paperfeed.open(settings) as app:
+        shown = app.store.shown_papers("ada")
+        later = app.recommend("ada", since=DAY, until="2026-08-23", top=50)
+        cached = app.store.tldrs("replay-1", "German", sorted(shown))
+    assert len(shown) >= SIZE and not shown & {r.paper.id for r in later}
+    assert cached and set(cached.values()) == {"The paper does one thing well."}

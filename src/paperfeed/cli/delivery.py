@@ -87,6 +87,7 @@ def daily_cmd(
     common.log_to_stderr(logging.WARNING)
     config = _settings(ctx).delivery
     recipients = Delivery.check(config, smtp=check or not dry_run)
+    _settings(ctx).tldr.check()
     if check:
         click.echo(f"SMTP {config.smtp.where}: ok; {len(recipients)} recipients")
         return
@@ -100,6 +101,8 @@ def daily_cmd(
         report_source=lambda s: click.echo(s.line()),
         report_user=lambda u: click.echo(u.line()),
     )
+    if report.tldr:
+        click.echo(report.tldr)
     failed = report.failed
     if failed:
         raise click.ClickException(

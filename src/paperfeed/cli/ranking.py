@@ -49,6 +49,7 @@ def _rec_json(r: Recommendation) -> dict[str, Any]:
         "rank": r.rank,
         "score": round(r.score, 6),
         "paper": r.paper.to_json(),
+        "tldr": r.tldr,
         "explanation": {
             "closest_id": e.closest_id,
             "closest_title": e.closest_title,

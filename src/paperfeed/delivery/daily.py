@@ -74,6 +74,9 @@ class DailyReport:
     day: str
     sources: list[SourceResult] = field(default_factory=list)
     users: list[UserResult] = field(default_factory=list)
+    tldr: str = ""
+    """In ``llm`` mode: where the run's TL;DRs came from (model, cache, extractive; failures
+    counted); empty otherwise."""
 
     @property
     def failed(self) -> list[UserResult]:
@@ -205,6 +208,7 @@ class DailyRun:
             kind_of = "permanent" if exc.permanent else "transient"
             return result("failed", f"{kind_of}: {exc}")
         self.app.store.record_delivery(user.name, self.day, EMAIL, kind, detail)
+        self.app.store.record_shown(user.name, self.day, [r.paper.id for r in [*recs, *ask]])
         tries = f", {attempts} tries" if attempts > 1 else ""
         return result("sent", f"{detail}{tries}")
 

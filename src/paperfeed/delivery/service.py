@@ -171,6 +171,8 @@ class Delivery:
                 report_user=report_user,
             )
             report = run.run(sources)
+            if self.app.summarizer.settings.mode == "llm":
+                report.tldr = self.app.summarizer.stats.line()
             if not dry_run:
                 if config.feed_dir:
                     self._write_feeds(now)

@@ -93,6 +93,8 @@ def _text_item(n: int, rec: Recommendation, links: ItemLinks) -> list[str]:
     reading += [f"pdf: {links.pdf}"] if links.pdf else []
     if reading:
         lines.append("   " + "  ".join(reading))
+    if rec.tldr:
+        lines.append(f"   TL;DR: {readable(rec.tldr)}")
     lines.append(f"   why: {readable(rec.explanation.sentence())}")
     lines.append(f"   👍 more like this: {links.up}")
     lines.append(f"   👎 less like this: {links.down}")
@@ -166,9 +168,20 @@ def _html_item(n: int, rec: Recommendation, links: ItemLinks) -> str:
         + "</div>"
         f'<div style="background:#f3f8f3;border-left:3px solid #2e7d32;color:#24502a;'
         f'font-size:13px;padding:6px 10px;margin:10px 0">{why}</div>'
-        f'<div style="color:#333;font-size:13px;line-height:1.45">{escape(_snippet(p.abstract))}'
+        + _html_tldr(rec.tldr)
+        + f'<div style="color:#333;font-size:13px;line-height:1.45">{escape(_snippet(p.abstract))}'
         "</div>"
         f'<div style="margin-top:10px">{up}{down}</div></div>'
+    )
+
+
+def _html_tldr(tldr: str) -> str:
+    """The TL;DR line of an item in bold, or nothing."""
+    if not tldr:
+        return ""
+    return (
+        '<div style="color:#1d1d1f;font-size:14px;line-height:1.45;margin:0 0 6px 0">'
+        f"<b>TL;DR:</b> {escape(readable(tldr))}</div>"
     )
 
 

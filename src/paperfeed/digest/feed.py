@@ -34,6 +34,8 @@ def _content(rec: Recommendation, links: ItemLinks) -> str:
     if p.authors:
         names = ", ".join(readable(a) for a in p.authors[:MAX_FEED_AUTHORS])
         parts.append(f"<p><i>{escape(names)}</i></p>")
+    if rec.tldr:
+        parts.append(f"<p><b>TL;DR:</b> {escape(readable(rec.tldr))}</p>")
     parts.append(f"<p><b>Why:</b> {escape(readable(rec.explanation.sentence()))}</p>")
     parts.append(f"<p>{escape(readable(p.abstract))}</p>")
     reading = [f'<a href="{escape(links.abs)}">abstract</a>'] if links.abs else []

@@ -18,7 +18,7 @@ h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:
 .title{font-weight:600;font-size:1.05em;text-decoration:none;color:#0b57d0}
 .meta{color:#666;font-size:.85em;margin:.2em 0}.why{font-size:.9em;color:#2e5e2e;margin:.4em 0}
 .terms span{display:inline-block;background:#eef4ff;border-radius:4px;padding:0 .4em;margin:0 .2em}
-.abs{font-size:.9em;color:#333}.score{float:right;color:#999;font-size:.8em}
+.abs{font-size:.9em;color:#333}.tldr{margin:.3em 0}.score{float:right;color:#999;font-size:.8em}
 """
 
 
@@ -49,7 +49,9 @@ def _item(rec: Recommendation) -> str:
         f'<div class="why">Closest to your paper “{escape(readable(e.closest_title))}” '
         f"(similarity {e.similarity:.2f})"
         + (f'<div class="terms">shared terms: {terms}</div>' if terms else "")
-        + f'</div><div class="abs">{escape(short)}</div></div>'
+        + "</div>"
+        + (f'<div class="tldr"><b>TL;DR:</b> {escape(readable(rec.tldr))}</div>' * bool(rec.tldr))
+        + f'<div class="abs">{escape(short)}</div></div>'
     )
 
 

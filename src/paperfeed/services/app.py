@@ -30,7 +30,9 @@ from paperfeed.services.common import (
     embed_papers,
     looks_like_jsonl,
 )
-from paperfeed.settings import ConfigError, Settings
+from paperfeed.services.filters import keep_candidates, keep_recommendations
+from paperfeed.services.summaries import Summarizer
+from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
 from paperfeed.store import AppStore, describe_location, open_url
 
@@ -45,9 +47,12 @@ class Paperfeed:
     progress: bool = False
     location: str = ""
     """Where the store lives, for messages (a path or a URL without credentials)."""
+    settings: Settings | None = None
+    """The installation's settings (TL;DR mode, each user's language); None: the defaults."""
     _embedder: Embedder | None = None
     _pools: dict[str, CandidatePool] = field(default_factory=dict)
     """Candidate pools of the windows ranked so far (see :meth:`window_pool`)."""
+    _summarizer: Summarizer | None = None
 
     @classmethod
     def open(
@@ -69,9 +74,12 @@ class Paperfeed:
             params=params,
             progress=progress,
             location=describe_location(settings.db_url),
+            settings=settings,
         )
 
     def close(self) -> None:
+        if self._summarizer is not None:
+            self._summarizer.close()
         self.store.close()
 
     def __enter__(self) -> Self:
@@ -85,6 +93,22 @@ class Paperfeed:
         if self._embedder is None:
             self._embedder = self.embedder_factory()
         return self._embedder
+
+    @property
+    def summarizer(self) -> Summarizer:
+        """The TL;DR maker of this library's run (config.toml ``[tldr]``, read on first use;
+        its budget and counts cover every ranking until :meth:`close`)."""
+        if self._summarizer is None:
+            tldr = self.settings.tldr if self.settings else TldrSettings()
+            tldr.check()
+            self._summarizer = Summarizer(self.store, tldr)
+        return self._summarizer
+
+    def with_tldrs(self, user: str | None, recs: Sequence[Recommendation]) -> list[Recommendation]:
+        """``recs`` with their TL;DRs, in ``user``'s language (config.toml)."""
+        language = self.summarizer.settings.language
+        wanted = self.settings.delivery.user(user) if self.settings and user else None
+        return self.summarizer.add(recs, wanted.language if wanted else language)
 
     def vectors(self, papers: Sequence[Paper]) -> np.ndarray:
         return embed_papers(self.store, self.embedder, papers, progress=self.progress)[0]
@@ -340,7 +364,7 @@ class Paperfeed:
         days: int | None = None,
         top: int = 20,
     ) -> list[Recommendation]:
-        return self._rank_user(user, since, until, days, top=top)[0]
+        return self.with_tldrs(user, self._rank_user(user, since, until, days, top=top)[0])
 
     def calibrate(
         self,
@@ -372,14 +396,15 @@ class Paperfeed:
         ranked, pool, positives = self._rank_user(user, since, until, days, top=0, explain=top)
         recs, rest = ranked[:top], ranked[top:]
         if not rest or k <= 0:
-            return recs, []
+            return self.with_tldrs(user, recs), []
         row = {p.id: i for i, p in enumerate(pool.papers)}
         vecs = pool.vectors[[row[r.paper.id] for r in rest]]
         relevance = np.array([r.components["relevance"] for r in rest])
         picked = [rest[i] for i in most_informative(relevance, vecs, k)]
         picked.sort(key=lambda r: -r.score)  # shown best first, as every list is
         asked = with_shared_terms(picked, positives, pool, self.params)
-        return recs, [replace(r, rank=n) for n, r in enumerate(asked, start=1)]
+        ask = [replace(r, rank=n) for n, r in enumerate(asked, start=1)]
+        return self.with_tldrs(user, recs), self.with_tldrs(user, ask)
 
     def _rank_user(
         self,
@@ -396,6 +421,7 @@ class Paperfeed:
         positives, negatives, exclude = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
         pool = self.window_pool(since, until)
+        exclude = exclude | self._filtered_out(user, pool.papers, until)
         pvecs = self.vectors(positives)
         recs = rank(
             positives,
@@ -409,7 +435,32 @@ class Paperfeed:
             explain=explain,
         )
         recs = _with_interest_names(recs, self._interests(user, positives, pvecs))
+        recs = self._user_recommendations(user, recs)
         return recs, pool, positives
+
+    def _filters(self, user: str) -> UserDelivery | None:
+        """``user``'s filters (config.toml ``[users.NAME]``), None without settings."""
+        return self.settings.delivery.user(user) if self.settings else None
+
+    def _filtered_out(self, user: str, cands: Sequence[Paper], until: str | None) -> set[str]:
+        """Ids of the window's papers ``user``'s keyword and category filters leave out, and
+        of those shown in a digest of a day before the window's last (the day of a digest
+        being ranked); the window's pool is shared, so they are excluded, not removed."""
+        wanted = self._filters(user)
+        if wanted is None:
+            return set()
+        last = days_before(until, 2) if until else self.store.latest_date()
+        shown = () if wanted.show_again else self.store.shown_papers(user, before=last)
+        kept = {p.id for p in keep_candidates(list(cands), wanted, shown)}
+        return {p.id for p in cands if p.id not in kept}
+
+    def _user_recommendations(self, user: str, recs: list[Recommendation]) -> list[Recommendation]:
+        """``recs`` through ``user``'s minimum score and muted interests, renumbered."""
+        wanted = self._filters(user)
+        if wanted is None:
+            return recs
+        kept = keep_recommendations(recs, wanted)
+        return [replace(r, rank=n) for n, r in enumerate(kept, start=1)]
 
     # --- interests ----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from paperfeed.store.base import AppStore, DeliveryStore, Store, UpsertStats
+from paperfeed.store.base import AppStore, DeliveryStore, ReaderStore, Store, UpsertStats
 from paperfeed.store.merge import merge_papers
 from paperfeed.store.migrations import SchemaError
 from paperfeed.store.migrations.sqlite import MIGRATIONS, SCHEMA_VERSION
@@ -20,6 +20,7 @@ __all__ = [
     "TABLES",
     "AppStore",
     "DeliveryStore",
+    "ReaderStore",
     "SQLiteStore",
     "SchemaError",
     "Store",

@@ -209,5 +209,29 @@ class DeliveryStore(Protocol):
 
 
 @runtime_checkable
-class AppStore(Store, DeliveryStore, Protocol):
+class ReaderStore(Protocol):
+    """What the reader-facing features keep: cached TL;DRs and the papers each user was shown
+    in a digest."""
+
+    def tldrs(self, model: str, language: str, paper_ids: Sequence[str]) -> dict[str, str]:
+        """``paper id -> TL;DR`` of the given papers cached for ``model`` and ``language``."""
+        ...
+
+    def put_tldrs(self, model: str, language: str, items: Iterable[tuple[str, str]]) -> int:
+        """Cache ``(paper id, TL;DR)`` pairs for ``model`` and ``language``; returns how many
+        were new (a cached one is replaced)."""
+        ...
+
+    def shown_papers(self, user: str, before: str | None = None) -> set[str]:
+        """The ids of the papers ``user`` was shown in a digest (of a day before ``before``,
+        an ISO date; None: of any day)."""
+        ...
+
+    def record_shown(self, user: str, day: str, paper_ids: Sequence[str]) -> int:
+        """Note that ``user`` was shown ``paper_ids`` on ``day``; returns how many were new."""
+        ...
+
+
+@runtime_checkable
+class AppStore(Store, DeliveryStore, ReaderStore, Protocol):
     """Everything the application keeps: the store the services are typed against."""

@@ -27,6 +27,7 @@ from paperfeed.store.sqlite_papers import (
     paper_from_row,
     utc_now,
 )
+from paperfeed.store.sqlite_reader import ReaderMixin
 from paperfeed.store.sqlite_user_data import UserDataMixin
 from paperfeed.store.upsert import upsert_batch
 
@@ -68,7 +69,7 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore(UserDataMixin):
+class SQLiteStore(UserDataMixin, ReaderMixin):
     """Papers, users, profiles, ratings and the embedding cache in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`

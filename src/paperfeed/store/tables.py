@@ -37,6 +37,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "deliveries": ("user", "day", "channel", "kind", "detail", "at"),
     "unsubscribed": ("user", "channel", "at"),
     "interest_names": ("user", "anchor", "name"),
+    "shown_papers": ("user", "paper_id", "day"),
+    "tldrs": ("paper_id", "model", "language", "text", "created_at"),
     "embeddings": ("model", "content_hash", "vector", "created_at"),
 }
 """Each table's logical columns, in the order a copy writes them (referenced tables first)."""
@@ -48,6 +50,7 @@ _BY_USER = {
     "deliveries",
     "unsubscribed",
     "interest_names",
+    "shown_papers",
 }
 _KEYS = {  # the order of rows whose order means nothing
     "paper_sources": "paper_id, source",
@@ -55,6 +58,8 @@ _KEYS = {  # the order of rows whose order means nothing
     "used_tokens": "nonce",
     "unsubscribed": "x.user_id, channel",
     "interest_names": "x.user_id, anchor",
+    "shown_papers": "x.user_id, paper_id",
+    "tldrs": "paper_id, model, language",
 }
 ORPHAN_CHECKS = {
     "paper_sources without paper": "paper_sources x WHERE NOT EXISTS "
@@ -68,7 +73,7 @@ ORPHAN_CHECKS = {
     "rows of missing users": "(SELECT user_id FROM profile_papers UNION ALL SELECT user_id "
     "FROM ratings UNION ALL SELECT user_id FROM used_tokens UNION ALL SELECT user_id FROM "
     "deliveries UNION ALL SELECT user_id FROM unsubscribed UNION ALL SELECT user_id FROM "
-    "interest_names) x WHERE NOT EXISTS "
+    "interest_names UNION ALL SELECT user_id FROM shown_papers) x WHERE NOT EXISTS "
     "(SELECT 1 FROM users u WHERE u.id = x.user_id)",
     "aliases that are paper ids": "paper_aliases x WHERE EXISTS "
     "(SELECT 1 FROM papers p WHERE p.id = x.alias)",

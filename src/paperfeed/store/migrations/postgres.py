@@ -190,7 +190,36 @@ def m003_candidate_pools(conn: psycopg.Connection) -> None:
     )
 
 
-MIGRATIONS: list[PostgresMigration] = [m001_initial, m002_interest_names, m003_candidate_pools]
+def m004_reader(conn: psycopg.Connection) -> None:
+    """The TL;DR cache (per paper, model and language) and the papers each user was shown in
+    a digest (so they never reappear)."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE tldrs (
+                paper_id TEXT NOT NULL,
+                model TEXT NOT NULL,
+                language TEXT NOT NULL,
+                text TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (paper_id, model, language)
+            )""",
+            """CREATE TABLE shown_papers (
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                paper_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                PRIMARY KEY (user_id, paper_id)
+            )""",
+        ],
+    )
+
+
+MIGRATIONS: list[PostgresMigration] = [
+    m001_initial,
+    m002_interest_names,
+    m003_candidate_pools,
+    m004_reader,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -218,6 +218,29 @@ def m007_candidate_pools(conn: sqlite3.Connection) -> None:
     )
 
 
+def m008_reader(conn: sqlite3.Connection) -> None:
+    """The TL;DR cache (per paper, model and language) and the papers each user was shown in
+    a digest (so they never reappear)."""
+    conn.execute(
+        """CREATE TABLE tldrs (
+            paper_id TEXT NOT NULL,
+            model TEXT NOT NULL,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (paper_id, model, language)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE shown_papers (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            paper_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            PRIMARY KEY (user_id, paper_id)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
@@ -226,6 +249,7 @@ MIGRATIONS: list[SQLiteMigration] = [
     m005_abstract_key,
     m006_interest_names,
     m007_candidate_pools,
+    m008_reader,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
