@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-ANN_MIN_VECTORS = 20_000
+ANN_MIN_VECTORS = 2_000
 """Below this many vectors of a model, :meth:`AnnIndexes.nearest` leaves it to an exact scan
 (as fast there, and no file to keep)."""
 FORMAT_VERSION = 1
