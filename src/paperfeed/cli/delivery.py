@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +18,12 @@ import click
 
 from paperfeed.cli import common
 from paperfeed.cli.common import iso_date, user_errors
+from paperfeed.cli.embed import ray_option
 from paperfeed.settings import Settings, example_toml
 
 if TYPE_CHECKING:
     from paperfeed.delivery.service import Delivery
+    from paperfeed.services import Paperfeed
 
 # --- shared helpers ---------------------------------------------------------------------------
 
@@ -64,6 +66,7 @@ def _delivery(ctx: click.Context) -> Delivery:
     help="Also write each e-mail to DIR as a .eml file (a preview with --dry-run).",
 )
 @click.option("--check", is_flag=True, help="Only check config.toml and the SMTP login, then stop.")
+@ray_option("Rank the users in parallel on Ray (the same digests as without it).")
 @click.pass_context
 @user_errors
 def daily_cmd(
@@ -73,6 +76,7 @@ def daily_cmd(
     no_fetch: bool,
     save_dir: Path | None,
     check: bool,
+    ray_address: str | None,
 ) -> None:
     """Fetch the configured sources, rank for every user with an e-mail address and send
     each their digest (a short status e-mail when there is nothing new or a source failed).
@@ -92,7 +96,10 @@ def daily_cmd(
         click.echo(f"SMTP {config.smtp.where}: ok; {len(recipients)} recipients")
         return
     day = day or date.today().isoformat()
-    report = _delivery(ctx).run_daily(
+    delivery = _delivery(ctx)
+    if ray_address is not None:
+        delivery.app = _on_ray(delivery, day, ray_address)
+    report = delivery.run_daily(
         day=day,
         now=datetime.now(UTC),
         dry_run=dry_run,
@@ -109,6 +116,21 @@ def daily_cmd(
             f"{len(failed)} of {len(report.users)} deliveries failed; run `paperfeed daily"
             f" --date {day}` again to retry them"
         )
+
+
+def _on_ray(delivery: Delivery, day: str, address: str) -> Paperfeed:
+    """The delivery's library object, ranking the day's due users in parallel on Ray."""
+    from paperfeed.delivery.daily import ASK_PER_DIGEST
+    from paperfeed.services import days_before
+    from paperfeed.services.batch import ParallelRanking, RankRequest
+
+    until = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    planned = [
+        RankRequest(u.name, days_before(day, u.window_days), until, u.size, ASK_PER_DIGEST)
+        for u in delivery.config.users
+        if u.email and u.due(date.fromisoformat(day).weekday())
+    ]
+    return ParallelRanking.over(delivery.app, delivery.settings, planned, address)
 
 
 # --- serve ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from paperfeed.cli.common import (
     user_option,
     write_atomically,
 )
+from paperfeed.cli.embed import ray_option
 from paperfeed.models import RATING_VALUES, Recommendation
 
 
@@ -212,9 +213,12 @@ def similar(ctx: click.Context, paper_id: str, top: int, fmt: str, output: Path 
     '"categories"?}.',
 )
 @top_option(20)
+@ray_option("Rank the users in parallel on Ray (the same lines as without it).")
 @click.pass_context
 @user_errors
-def rank_cmd(ctx: click.Context, profiles: Path, candidates: Path, top: int) -> None:
+def rank_cmd(
+    ctx: click.Context, profiles: Path, candidates: Path, top: int, ray_address: str | None
+) -> None:
     """Batch ranking protocol: one JSON line per user on standard output,
     {"user", "ranking": [[paper_id, score], …]} best first (--top 0: every candidate).
 
@@ -225,7 +229,13 @@ def rank_cmd(ctx: click.Context, profiles: Path, candidates: Path, top: int) -> 
 
     users = read_profiles(profiles)
     cands = read_candidates(candidates)
-    for line in app(ctx).rank_profiles(users, cands, top=top):
+    if ray_address is not None:
+        from paperfeed.services.batch import rank_profiles_ray
+
+        lines = rank_profiles_ray(app(ctx), users, cands, top=top, ray_address=ray_address)
+    else:
+        lines = app(ctx).rank_profiles(users, cands, top=top)
+    for line in lines:
         click.echo(json.dumps(line))
 
 

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from paperfeed import ids
 from paperfeed.embed import Embedder, get_embedder, prepare
-from paperfeed.models import RATING_VALUES, ExplanationKind, Paper, Recommendation
+from paperfeed.models import RATING_VALUES, Paper, Recommendation
 from paperfeed.protocol import UserProfile, ranking_line
 from paperfeed.rank import DEFAULT_PARAMS, CandidatePool, RankParams, rank, rank_similar
 from paperfeed.rank.interests import Interest, cluster_interests, describe_interests
@@ -31,6 +31,7 @@ from paperfeed.services.common import (
     looks_like_jsonl,
 )
 from paperfeed.services.filters import keep_candidates, keep_recommendations
+from paperfeed.services.ranked import rank_protocol_user, with_interest_names, worded
 from paperfeed.services.summaries import Summarizer
 from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
@@ -434,7 +435,7 @@ class Paperfeed:
             params=self.params,
             explain=explain,
         )
-        recs = _with_interest_names(recs, self._interests(user, positives, pvecs))
+        recs = with_interest_names(recs, self._interests(user, positives, pvecs))
         recs = self._user_recommendations(user, recs)
         return recs, pool, positives
 
@@ -508,7 +509,7 @@ class Paperfeed:
             return []
         params = replace(self.params, recency_weight=0.0)
         recs = rank([qpaper], qvec[None, :], cands, self.vectors(cands), top=top, params=params)
-        return _worded(recs, "query")
+        return worded(recs, "query")
 
     def similar(self, paper_id: str, *, top: int = 10) -> list[Recommendation]:
         """The stored papers most like one, in relevance order (:func:`rank_similar`)."""
@@ -519,7 +520,7 @@ class Paperfeed:
         vec = self.vectors([paper])[0]
         cands = self._shortlist(vec, paper.title or paper.abstract[:200], 200)
         recs = rank_similar(paper, vec, cands, self.vectors(cands), top=top, params=self.params)
-        return _worded(recs, "paper")
+        return worded(recs, "paper")
 
     def rank_profiles(
         self,
@@ -530,6 +531,18 @@ class Paperfeed:
     ) -> Iterator[dict[str, object]]:
         """The ``paperfeed rank`` protocol: one ranking line per user over one candidate pool
         built once, by the same :func:`rank` as :meth:`recommend`."""
+        pool, inputs = self.protocol_inputs(profiles, candidates)
+        quiet = not self.progress
+        for prof, pv, nv in tqdm(
+            inputs, desc="ranking", unit="user", disable=quiet, file=sys.stderr
+        ):
+            yield ranking_line(prof.user, rank_protocol_user(pool, prof, pv, nv, top, self.params))
+
+    def protocol_inputs(
+        self, profiles: Sequence[UserProfile], candidates: Sequence[Paper]
+    ) -> tuple[CandidatePool, list[tuple[UserProfile, np.ndarray, np.ndarray]]]:
+        """What the ``rank`` protocol ranks: the candidates' pool (built once, cached) and each
+        profile with the vectors of its papers and of its negatives."""
         pool = pools.window_pool(
             self.store,
             self._pools,
@@ -541,47 +554,16 @@ class Paperfeed:
         )
         every = [p for prof in profiles for p in (*prof.papers, *prof.negatives)]
         vecs = self.vectors(every)
+        inputs = []
         offset = 0
-        bar = tqdm(
-            profiles, desc="ranking", unit="user", disable=not self.progress, file=sys.stderr
-        )
-        for prof in bar:
+        for prof in profiles:
             pv = vecs[offset : offset + len(prof.papers)]
             offset += len(prof.papers)
-            nv = vecs[offset : offset + len(prof.negatives)]
+            inputs.append((prof, pv, vecs[offset : offset + len(prof.negatives)]))
             offset += len(prof.negatives)
-            recs = rank(
-                prof.papers,
-                pv,
-                pool,
-                negatives=prof.negatives,
-                negative_vecs=nv if len(prof.negatives) else None,
-                top=top,
-                params=self.params,
-                explain=0,
-            )
-            yield ranking_line(prof.user, recs)
+        return pool, inputs
 
 
 def prepare_model(model_cache: Path | None = None) -> Path:
     """Build the quantized ONNX model from the packaged weights once (then cached); its path."""
     return prepare(model_cache)
-
-
-def _worded(recs: list[Recommendation], kind: ExplanationKind) -> list[Recommendation]:
-    """``recs`` explained as matches of a query or of one paper instead of a profile."""
-    return [replace(r, explanation=replace(r.explanation, kind=kind)) for r in recs]
-
-
-def _with_interest_names(
-    recs: list[Recommendation], interests: Sequence[Interest]
-) -> list[Recommendation]:
-    """``recs`` with the name of the interest each one serves in its explanation."""
-    names = {it.index: it.name for it in interests}
-    return [
-        replace(
-            r,
-            explanation=replace(r.explanation, interest_name=names.get(r.explanation.interest, "")),
-        )
-        for r in recs
-    ]

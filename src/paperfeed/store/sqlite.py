@@ -18,6 +18,7 @@ import numpy as np
 from paperfeed.models import RATING_VALUES, Paper
 from paperfeed.names import has_author, name_key
 from paperfeed.store import sqlite_pools
+from paperfeed.store.ann import ANN_MIN_VECTORS, AnnIndexes
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
 from paperfeed.store.sqlite_papers import (
@@ -77,7 +78,13 @@ class SQLiteStore(UserDataMixin, ReaderMixin):
     threads.
     """
 
-    def __init__(self, path: str | Path, *, migrate_schema: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        migrate_schema: bool = True,
+        ann_threshold: int = ANN_MIN_VECTORS,
+    ) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._depth = 0
@@ -96,6 +103,8 @@ class SQLiteStore(UserDataMixin, ReaderMixin):
             self._conn.close()
             self._conn = None
             raise
+        on_disk = str(path) not in ("", ":memory:")
+        self._ann = AnnIndexes(self.path if on_disk else None, self._query, ann_threshold)
 
     @staticmethod
     def _configure(conn: sqlite3.Connection) -> None:
@@ -129,6 +138,7 @@ class SQLiteStore(UserDataMixin, ReaderMixin):
         with self._lock:
             if self._conn is None:
                 return
+            self._ann.close()
             if self._depth == 0:
                 with suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA optimize")
@@ -470,7 +480,10 @@ class SQLiteStore(UserDataMixin, ReaderMixin):
                 "VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
-            return conn.total_changes - before
+            new = conn.total_changes - before
+        if new and self._depth == 0:
+            self._ann.added(model)
+        return new
 
     def all_embeddings(
         self, model: str, *, papers_only: bool = True
@@ -491,9 +504,15 @@ class SQLiteStore(UserDataMixin, ReaderMixin):
 
     def nearest(self, model: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The ``k`` stored papers' text hashes with the highest dot product (cosine for unit
-        vectors) with ``vector``, best first: an exact scan of :meth:`all_embeddings`."""
+        vectors) with ``vector``, best first: from the approximate index beside the file
+        (:mod:`paperfeed.store.ann`) at ``ann_threshold`` vectors or more, else an exact scan."""
+        if k <= 0:
+            return []
+        found = self._ann.nearest(model, vector, k)
+        if found is not None:
+            return found
         hashes, matrix = self.all_embeddings(model)
-        if not hashes or k <= 0:
+        if not hashes:
             return []
         scores = matrix @ vector
         return [(hashes[i], float(scores[i])) for i in np.argsort(-scores)[:k]]
