@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paperfeed.store.base import AppStore, DeliveryStore, Store, UpsertStats
+from paperfeed.store.base import (
+    Account,
+    AccountStore,
+    ApiToken,
+    AppStore,
+    DeliveryStore,
+    RatingEvent,
+    Store,
+    UpsertStats,
+)
 from paperfeed.store.merge import merge_papers
 from paperfeed.store.migrations import SchemaError
 from paperfeed.store.migrations.sqlite import MIGRATIONS, SCHEMA_VERSION
@@ -14,8 +23,12 @@ from paperfeed.store.sqlite import SQLiteStore
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "Account",
+    "AccountStore",
+    "ApiToken",
     "AppStore",
     "DeliveryStore",
+    "RatingEvent",
     "SQLiteStore",
     "SchemaError",
     "Store",

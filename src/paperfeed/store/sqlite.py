@@ -19,6 +19,7 @@ from paperfeed.models import RATING_VALUES, Paper
 from paperfeed.names import has_author, name_key
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
+from paperfeed.store.sqlite_accounts import SQLiteAccounts
 from paperfeed.store.sqlite_papers import (
     PAPER_COLUMNS,
     PaperTables,
@@ -66,8 +67,8 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore:
-    """Papers, users, profiles, ratings and the embedding cache in one SQLite file.
+class SQLiteStore(SQLiteAccounts):
+    """Papers, users, profiles, ratings, the embedding cache and accounts in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`
     (``BEGIN IMMEDIATE``, savepoints when nested). A lock serializes use from several

@@ -188,12 +188,39 @@ def m005_abstract_key(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_accounts(conn: sqlite3.Connection) -> None:
+    """Web accounts: a password hash, e-mail and digest settings per user, and API tokens
+    (only their SHA-256 hashes)."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE accounts (
+                user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                email TEXT NOT NULL DEFAULT '',
+                password_hash TEXT NOT NULL DEFAULT '',
+                digest_frequency TEXT NOT NULL DEFAULT 'daily',
+                digest_size INTEGER NOT NULL DEFAULT 0,
+                feed_generation INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE api_tokens (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                label TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
+        ],
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
     m003_identity,
     m004_delivery,
     m005_abstract_key,
+    m006_accounts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
