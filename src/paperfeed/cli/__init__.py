@@ -43,9 +43,9 @@ def cli(ctx: click.Context, home: Path | None, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from paperfeed.cli import delivery, evaluate, fetching, papers, ranking
+    from paperfeed.cli import delivery, evaluate, fetching, papers, ranking, users, web
 
-    for module in (papers, ranking, fetching, delivery, evaluate):
+    for module in (papers, ranking, fetching, delivery, web, users, evaluate):
         for command in module.COMMANDS:
             cli.add_command(command)
 
