@@ -125,17 +125,17 @@ async def login(request: Request) -> Response:
     state = state_of(request)
     name, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
     client = request.client.host if request.client else "?"
-    keys = (f"user:{name.lower()}", f"client:{client}")
+    key = name.lower()
     now = state.clock()
-    if any(state.throttle.blocked(k, now) for k in keys):
+    if state.throttle.blocked(key, now) or state.client_throttle.blocked(client, now):
         return _login_page(request, 429, "Too many failed sign-ins; wait a few minutes.")
     with state.rank_lock:
         ok = bool(name) and state.accounts.login(name, password)
     if not ok:
-        for k in keys:
-            state.throttle.failed(k, now)
+        state.throttle.failed(key, now)
+        state.client_throttle.failed(client, now)
         return _login_page(request, 401, "Wrong user name or password.")
-    state.throttle.succeeded(keys[0])
+    state.throttle.succeeded(key)
     return _sign_in(request, name, str(form.get("next") or "/"))
 
 

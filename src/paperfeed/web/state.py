@@ -63,6 +63,9 @@ class WebState:
     behind_proxy: bool = False
     clock: Callable[[], float] = time.time
     throttle: Throttle = field(default_factory=Throttle)
+    """Failed sign-ins per user name."""
+    client_throttle: Throttle = field(default_factory=lambda: Throttle(limit=50))
+    """Failed sign-ins per client address (many names guessed from one place)."""
     rank_lock: threading.RLock = field(default_factory=threading.RLock)
     templates: Jinja2Templates = field(default_factory=lambda: templates())
 
