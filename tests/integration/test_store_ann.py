@@ -135,9 +135,12 @@ def test_a_damaged_or_foreign_index_is_detected_and_rebuilt(
         for p in index_paths(other, MODEL):
             shutil.copy(p, index_file.parent / p.name)
     with open_at(store_path) as store:
-        for i in (0, 17, 399):
-            assert store.nearest(MODEL, vecs[i], 1)[0][0] == exact_top(store, vecs[i], 1)[0]
-        hashes, _ = store.all_embeddings(MODEL)
+        hashes, matrix = store.all_embeddings(MODEL)
+        best = (matrix @ np.asarray(vecs).T).max(axis=0)
+        got = np.array([store.nearest(MODEL, v, 1)[0][1] for v in vecs])
+        # the rebuilt index answers as an HNSW index does: the best match for nearly every
+        # query (approximate: a few of 400 may get a close second)
+        assert np.mean(got >= best - 2e-3) >= 0.98
     rebuilt = VectorIndex.load(index_file, meta_file, MODEL)
     assert rebuilt is not None and rebuilt.hashes == hashes
 

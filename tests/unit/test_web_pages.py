@@ -1,14 +1,8 @@
-"""The small pure helpers of `paperfeed serve`: pages and log redaction."""
+"""The small pure helpers of the web app: log redaction and the feed path."""
 
 from __future__ import annotations
 
-from paperfeed.web.serve import _FEED, _RATE, page, redact
-
-
-def test_page_escapes_its_text() -> None:
-    html = page("<b>Hi</b>", "a & b", link=("https://x/?a=1&b=2", "go"))
-    assert "&lt;b&gt;Hi&lt;/b&gt;" in html and "a &amp; b" in html
-    assert 'href="https://x/?a=1&amp;b=2"' in html
+from paperfeed.web.links import FEED_PATH, TOKEN, redact
 
 
 def test_tokens_never_reach_the_log() -> None:
@@ -19,11 +13,13 @@ def test_tokens_never_reach_the_log() -> None:
 
 
 def test_routes() -> None:
-    assert _RATE.fullmatch("/rate/abc.def")
-    assert not _RATE.fullmatch("/rate/abc.def/../x")
-    m = _FEED.fullmatch("/feed/abc.def/3.rss")
+    import re
+
+    assert re.fullmatch(TOKEN, "abc.def")
+    assert not re.fullmatch(TOKEN, "abc.def/../x")
+    m = FEED_PATH.fullmatch("abc.def/3.rss")
     assert m and m.groups() == ("abc.def", "3", "rss")
-    m = _FEED.fullmatch("/feed/abc.def.xml")
+    m = FEED_PATH.fullmatch("abc.def.xml")
     assert m and m.groups() == ("abc.def", None, "xml")
 
 

@@ -51,9 +51,20 @@ def cli(ctx: click.Context, home: Path | None, db: str | None, quiet: bool) -> N
 
 
 def _register() -> None:
-    from paperfeed.cli import db, delivery, embed, evaluate, fetching, interests, papers, ranking
+    from paperfeed.cli import (
+        db,
+        delivery,
+        embed,
+        evaluate,
+        fetching,
+        interests,
+        papers,
+        ranking,
+        users,
+        web,
+    )
 
-    for module in (papers, embed, ranking, interests, fetching, delivery, evaluate, db):
+    for module in (papers, embed, ranking, interests, fetching, delivery, web, users, evaluate, db):
         for command in module.COMMANDS:
             cli.add_command(command)
 

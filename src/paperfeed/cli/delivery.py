@@ -1,5 +1,6 @@
-"""Delivery commands: ``daily`` (fetch, rank, e-mail), ``serve`` (rating, unsubscribe and feed
-links), ``feed`` (an RSS/Atom file), ``subscribe`` and ``config-example``.
+"""Delivery commands: ``daily`` (fetch, rank, e-mail), ``feed`` (an RSS/Atom file),
+``subscribe`` and ``config-example`` (``serve``, the links of digests and feeds, is the web
+app: :mod:`paperfeed.cli.web`).
 
 Plain click commands registered by :mod:`paperfeed.cli`: each parses its
 options, builds the :class:`~paperfeed.delivery.service.Delivery` facade and calls one of its
@@ -133,41 +134,6 @@ def _on_ray(delivery: Delivery, day: str, address: str) -> Paperfeed:
     return ParallelRanking.over(delivery.app, delivery.settings, planned, address)
 
 
-# --- serve ------------------------------------------------------------------------------------
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port", type=click.IntRange(0, 65535), default=8787, show_default=True, help="Port."
-)
-@click.pass_context
-@user_errors
-def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
-    """Answer the links in digests and feeds: /rate/TOKEN (one-click thumbs up/down),
-    /unsubscribe/TOKEN and /feed/TOKEN.xml (Atom; .rss for RSS 2.0; /feed/TOKEN/N.xml for
-    interest N). Set base_url in config.toml to the address readers reach it at (behind a
-    TLS reverse proxy when that is not this machine)."""
-    from paperfeed.web.serve import make_server
-
-    common.log_to_stderr(logging.INFO)
-    delivery = _delivery(ctx)
-    server = make_server(delivery, host=host, port=port)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
-            f"note: listening on {host}, not only this machine; serve it over HTTPS "
-            "(a reverse proxy) since links carry tokens",
-            err=True,
-        )
-    click.echo(f"serving on {server.url} (links use {delivery.config.base_url}); Ctrl-C stops")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-    finally:
-        server.server_close()
-
-
 # --- feed -------------------------------------------------------------------------------------
 
 
@@ -251,7 +217,6 @@ def config_example_cmd() -> None:
 
 COMMANDS: tuple[click.Command, ...] = (
     daily_cmd,
-    serve_cmd,
     feed_cmd,
     subscribe_cmd,
     config_example_cmd,

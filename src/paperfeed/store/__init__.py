@@ -7,7 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from paperfeed.store.base import AppStore, DeliveryStore, ReaderStore, Store, UpsertStats
+from paperfeed.store.base import (
+    Account,
+    AccountStore,
+    ApiToken,
+    AppStore,
+    DeliveryStore,
+    RatingEvent,
+    ReaderStore,
+    Store,
+    UpsertStats,
+)
 from paperfeed.store.merge import merge_papers
 from paperfeed.store.migrations import SchemaError
 from paperfeed.store.migrations.sqlite import MIGRATIONS, SCHEMA_VERSION
@@ -18,8 +28,12 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "TABLES",
+    "Account",
+    "AccountStore",
+    "ApiToken",
     "AppStore",
     "DeliveryStore",
+    "RatingEvent",
     "ReaderStore",
     "SQLiteStore",
     "SchemaError",

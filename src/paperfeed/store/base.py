@@ -2,8 +2,10 @@
 
 :class:`Store` is what the library needs (papers, users, profiles, ratings, the embedding
 and candidate-pool caches); :class:`DeliveryStore` what the digest, feed and web code need
-(single-use tokens, deliveries, subscriptions); :class:`AppStore` is both, the type the
-services work with.
+(single-use tokens, deliveries, subscriptions); :class:`ReaderStore` the reader features'
+(TL;DRs, papers shown); :class:`AccountStore` the web app's accounts (password hashes,
+e-mail and digest settings, API token hashes, rating history); :class:`AppStore` is all of
+them, the type the services work with.
 """
 
 from __future__ import annotations
@@ -208,6 +210,38 @@ class DeliveryStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user's sign-in and delivery settings; an empty ``password_hash`` cannot sign in.
+    ``digest_size`` 0 means the installation's default; ``feed_generation`` counts rotations
+    of the private feed URL (0: the URL first mailed)."""
+
+    name: str
+    email: str = ""
+    password_hash: str = ""
+    digest_frequency: str = "daily"
+    digest_size: int = 0
+    feed_generation: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A personal API token as listed: its number, label and creation time (never the token)."""
+
+    id: int
+    label: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class RatingEvent:
+    """One stored rating with the time (ISO 8601, UTC) it was last given."""
+
+    paper_id: str
+    value: str
+    at: str
+
+
 @runtime_checkable
 class ReaderStore(Protocol):
     """What the reader-facing features keep: cached TL;DRs and the papers each user was shown
@@ -233,5 +267,42 @@ class ReaderStore(Protocol):
 
 
 @runtime_checkable
-class AppStore(Store, DeliveryStore, ReaderStore, Protocol):
+class AccountStore(Protocol):
+    """Accounts of the web app: settings per user, hashed API tokens, rating history."""
+
+    def account(self, user: str) -> Account | None:
+        """``user``'s account (defaults for a user who never set one), or None if no user."""
+        ...
+
+    def save_account(self, account: Account) -> None:
+        """Write every field of ``account`` (its user is created if new)."""
+        ...
+
+    def remove_user(self, user: str) -> bool:
+        """Delete ``user`` with profile, ratings, tokens and settings; ``True`` if one was."""
+        ...
+
+    def add_api_token(self, user: str, token_hash: str, label: str) -> int:
+        """Keep the hash of a new API token of a stored user; returns the token's number."""
+        ...
+
+    def api_tokens(self, user: str) -> list[ApiToken]:
+        """``user``'s API tokens, oldest first."""
+        ...
+
+    def revoke_api_tokens(self, user: str, token_id: int | None = None) -> int:
+        """Delete one of ``user``'s tokens (all of them when ``token_id`` is None); how many."""
+        ...
+
+    def api_token_user(self, token_hash: str) -> str | None:
+        """The user owning the token with this hash, or None."""
+        ...
+
+    def rating_history(self, user: str, *, limit: int = 200) -> list[RatingEvent]:
+        """``user``'s stored ratings, the latest first, at most ``limit``."""
+        ...
+
+
+@runtime_checkable
+class AppStore(Store, DeliveryStore, ReaderStore, AccountStore, Protocol):
     """Everything the application keeps: the store the services are typed against."""

@@ -21,6 +21,7 @@ from paperfeed.store import sqlite_pools
 from paperfeed.store.ann import ANN_MIN_VECTORS, AnnIndexes
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
+from paperfeed.store.sqlite_accounts import SQLiteAccounts
 from paperfeed.store.sqlite_papers import (
     PAPER_COLUMNS,
     PaperTables,
@@ -70,8 +71,8 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore(UserDataMixin, ReaderMixin):
-    """Papers, users, profiles, ratings and the embedding cache in one SQLite file.
+class SQLiteStore(UserDataMixin, ReaderMixin, SQLiteAccounts):
+    """Papers, users, profiles, ratings, the embedding cache and accounts in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`
     (``BEGIN IMMEDIATE``, savepoints when nested). A lock serializes use from several

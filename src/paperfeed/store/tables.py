@@ -39,6 +39,15 @@ TABLES: dict[str, tuple[str, ...]] = {
     "interest_names": ("user", "anchor", "name"),
     "shown_papers": ("user", "paper_id", "day"),
     "tldrs": ("paper_id", "model", "language", "text", "created_at"),
+    "accounts": (
+        "user",
+        "email",
+        "password_hash",
+        "digest_frequency",
+        "digest_size",
+        "feed_generation",
+    ),
+    "api_tokens": ("user", "token_hash", "label", "created_at"),
     "embeddings": ("model", "content_hash", "vector", "created_at"),
 }
 """Each table's logical columns, in the order a copy writes them (referenced tables first)."""
@@ -51,6 +60,8 @@ _BY_USER = {
     "unsubscribed",
     "interest_names",
     "shown_papers",
+    "accounts",
+    "api_tokens",
 }
 _KEYS = {  # the order of rows whose order means nothing
     "paper_sources": "paper_id, source",
@@ -60,6 +71,8 @@ _KEYS = {  # the order of rows whose order means nothing
     "interest_names": "x.user_id, anchor",
     "shown_papers": "x.user_id, paper_id",
     "tldrs": "paper_id, model, language",
+    "accounts": "x.user_id",
+    "api_tokens": "x.id",
 }
 ORPHAN_CHECKS = {
     "paper_sources without paper": "paper_sources x WHERE NOT EXISTS "

@@ -214,11 +214,38 @@ def m004_reader(conn: psycopg.Connection) -> None:
     )
 
 
+def m005_accounts(conn: psycopg.Connection) -> None:
+    """Web accounts: a password hash, e-mail and digest settings per user, and API tokens
+    (only their SHA-256 hashes)."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE accounts (
+                user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                email TEXT NOT NULL DEFAULT '',
+                password_hash TEXT NOT NULL DEFAULT '',
+                digest_frequency TEXT NOT NULL DEFAULT 'daily',
+                digest_size INTEGER NOT NULL DEFAULT 0,
+                feed_generation INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE api_tokens (
+                id BIGSERIAL PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                label TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
+        ],
+    )
+
+
 MIGRATIONS: list[PostgresMigration] = [
     m001_initial,
     m002_interest_names,
     m003_candidate_pools,
     m004_reader,
+    m005_accounts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -218,6 +218,32 @@ def m007_candidate_pools(conn: sqlite3.Connection) -> None:
     )
 
 
+def m009_accounts(conn: sqlite3.Connection) -> None:
+    """Web accounts: a password hash, e-mail and digest settings per user, and API tokens
+    (only their SHA-256 hashes)."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE accounts (
+                user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                email TEXT NOT NULL DEFAULT '',
+                password_hash TEXT NOT NULL DEFAULT '',
+                digest_frequency TEXT NOT NULL DEFAULT 'daily',
+                digest_size INTEGER NOT NULL DEFAULT 0,
+                feed_generation INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE api_tokens (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                label TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
+        ],
+    )
+
+
 def m008_reader(conn: sqlite3.Connection) -> None:
     """The TL;DR cache (per paper, model and language) and the papers each user was shown in
     a digest (so they never reappear)."""
@@ -250,6 +276,7 @@ MIGRATIONS: list[SQLiteMigration] = [
     m006_interest_names,
     m007_candidate_pools,
     m008_reader,
+    m009_accounts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,136 @@
+"""Use cases of the web pages beyond the library object's: profile papers grouped by interest,
+the 2-D interest map, why one paper suits a user, hiding what was shown and profile uploads.
+Each takes the library object and a user; the web app renders their results twice (HTML and
+JSON)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from paperfeed.models import Paper, Recommendation
+from paperfeed.rank import rank
+from paperfeed.rank.interests import cluster_interests
+from paperfeed.services.app import Paperfeed
+from paperfeed.services.common import ImportSummary, UserError
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Interest:
+    """One interest of a profile: its number (from 0) and its papers, oldest addition first."""
+
+    number: int
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    """A paper on the interest map: 2-D position, interest and kind (profile, up or feed)."""
+
+    paper: Paper
+    x: float
+    y: float
+    interest: int
+    kind: str
+
+
+def positives(app: Paperfeed, user: str) -> tuple[list[Paper], list[str]]:
+    """The papers a user's ranking learns from (profile, then upvoted and saved ones) and the
+    kind of each (``profile`` or ``up``), in the ranker's order."""
+    profile = app.store.profile_papers(user)
+    more: dict[str, Paper] = {}
+    for value in ("up", "saved"):
+        for p in app.store.rated_papers(user, value):
+            more.setdefault(p.id, p)
+    for p in profile:
+        more.pop(p.id, None)
+    return profile + list(more.values()), ["profile"] * len(profile) + ["up"] * len(more)
+
+
+def interests(app: Paperfeed, user: str) -> list[Interest]:
+    """``user``'s profile papers grouped into interests as the ranker groups them."""
+    papers = app.store.profile_papers(user)
+    if not papers:
+        return []
+    labels = cluster_interests(app.vectors(papers), min_similarity=app.params.interest_similarity)
+    groups: dict[int, list[Paper]] = {}
+    for paper, label in zip(papers, labels, strict=True):
+        groups.setdefault(int(label), []).append(paper)
+    return [Interest(n, tuple(ps)) for n, ps in sorted(groups.items())]
+
+
+def interest_map(app: Paperfeed, user: str, feed: Sequence[Recommendation]) -> list[MapPoint]:
+    """The profile, upvoted and ``feed`` papers placed in 2-D by PCA of their embeddings
+    (numpy's SVD), coloured by the interest the ranker gives them."""
+    pos, kinds = positives(app, user)
+    feed = [r for r in feed if r.paper.id not in {p.id for p in pos}]
+    papers = pos + [r.paper for r in feed]
+    if not papers:
+        return []
+    vecs = app.vectors(papers).astype(np.float64)
+    similarity = app.params.interest_similarity
+    labels = list(cluster_interests(vecs[: len(pos)], min_similarity=similarity))
+    labels += [r.explanation.interest for r in feed]
+    xy = _pca2(vecs)
+    kinds = kinds + ["feed"] * len(feed)
+    return [
+        MapPoint(p, float(xy[i, 0]), float(xy[i, 1]), int(labels[i]), kinds[i])
+        for i, p in enumerate(papers)
+    ]
+
+
+def _pca2(vecs: np.ndarray) -> np.ndarray:
+    """The first two principal components of the rows, scaled into [-1, 1]."""
+    centered = vecs - vecs.mean(axis=0)
+    if len(vecs) < 2:
+        return np.zeros((len(vecs), 2))
+    u, s, _ = np.linalg.svd(centered, full_matrices=False)
+    xy = u[:, :2] * s[:2]
+    if xy.shape[1] < 2:
+        xy = np.pad(xy, ((0, 0), (0, 2 - xy.shape[1])))
+    scale = np.abs(xy).max(axis=0)
+    return xy / np.where(scale > 0, scale, 1.0)
+
+
+def explain(app: Paperfeed, user: str, paper_id: str) -> Recommendation | None:
+    """Why ``paper_id`` suits ``user`` (its closest profile paper and shared terms), or None
+    when the user has no profile yet or the paper is part of it."""
+    paper = app.store.get_paper(paper_id)
+    pos, _ = positives(app, user)
+    if paper is None or not pos or paper.id in {p.id for p in pos}:
+        return None
+    recs = rank(pos, app.vectors(pos), [paper], app.vectors([paper]), top=1, params=app.params)
+    return recs[0] if recs else None
+
+
+def mark_seen(app: Paperfeed, user: str, paper_ids: Sequence[str]) -> int:
+    """Hide papers from ``user``'s next feeds without judging them (rated ``opened``)."""
+    done = 0
+    with app.store.transaction():
+        for pid in paper_ids:
+            if app.store.get_paper(pid) is not None:
+                app.store.rate(user, pid, "opened")
+                done += 1
+    return done
+
+
+def profile_upload(app: Paperfeed, user: str, filename: str, data: bytes) -> ImportSummary:
+    """Add an uploaded file (any format ``profile add`` reads) to ``user``'s profile; the
+    summary and errors name the file as uploaded, not where it was kept meanwhile."""
+    name = _SAFE_NAME.sub("_", Path(filename or "upload").name).strip("._") or "upload"
+    with tempfile.TemporaryDirectory(prefix="paperfeed-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            summary = app.profile_add(user, [str(path)])
+        except ValueError as exc:
+            raise UserError(str(exc).replace(str(path), name)) from None
+    summary.source = name
+    return summary

@@ -1,0 +1,110 @@
+"""The SQLite store's account tables (:class:`~paperfeed.store.base.AccountStore`): settings
+per user, hashed API tokens and the rating history, as a mixin of :class:`SQLiteStore`."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from paperfeed.store.base import Account, ApiToken, RatingEvent
+from paperfeed.store.sqlite_papers import utc_now
+
+
+class SQLiteAccounts:
+    """The :class:`AccountStore` methods over the connection of a :class:`SQLiteStore`."""
+
+    if TYPE_CHECKING:  # what SQLiteStore, the class this is mixed into, provides
+        connection: sqlite3.Connection
+
+        def transaction(self) -> AbstractContextManager[None]: ...
+
+        def ensure_user(self, name: str) -> int: ...
+
+        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+
+    def account(self, user: str) -> Account | None:
+        rows = self._query(
+            "SELECT u.name, a.email, a.password_hash, a.digest_frequency, a.digest_size, "
+            "a.feed_generation FROM users u LEFT JOIN accounts a ON a.user_id = u.id "
+            "WHERE u.name = ?",
+            [user],
+        )
+        if not rows:
+            return None
+        name, email, pw, freq, size, gen = rows[0]
+        if email is None:  # a user from before accounts (``--user NAME``): the defaults
+            return Account(name)
+        return Account(name, email, pw, freq, int(size), int(gen))
+
+    def save_account(self, account: Account) -> None:
+        with self.transaction():
+            uid = self.ensure_user(account.name)
+            self.connection.execute(
+                "INSERT INTO accounts (user_id, email, password_hash, digest_frequency, "
+                "digest_size, feed_generation) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, "
+                "password_hash = excluded.password_hash, "
+                "digest_frequency = excluded.digest_frequency, "
+                "digest_size = excluded.digest_size, feed_generation = excluded.feed_generation",
+                (
+                    uid,
+                    account.email,
+                    account.password_hash,
+                    account.digest_frequency,
+                    int(account.digest_size),
+                    int(account.feed_generation),
+                ),
+            )
+
+    def remove_user(self, user: str) -> bool:
+        with self.transaction():
+            cur = self.connection.execute("DELETE FROM users WHERE name = ?", (user,))
+            return cur.rowcount > 0
+
+    def add_api_token(self, user: str, token_hash: str, label: str) -> int:
+        with self.transaction():
+            found = self.connection.execute("SELECT id FROM users WHERE name = ?", (user,))
+            row = found.fetchone()
+            if row is None:
+                raise KeyError(f"no user {user!r}")
+            cur = self.connection.execute(
+                "INSERT INTO api_tokens (user_id, token_hash, label, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (row[0], token_hash, label, utc_now()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def api_tokens(self, user: str) -> list[ApiToken]:
+        rows = self._query(
+            "SELECT t.id, t.label, t.created_at FROM api_tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE u.name = ? ORDER BY t.id",
+            [user],
+        )
+        return [ApiToken(int(i), str(label), str(at)) for i, label, at in rows]
+
+    def revoke_api_tokens(self, user: str, token_id: int | None = None) -> int:
+        sql = "DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE name = ?)"
+        params: list[Any] = [user]
+        if token_id is not None:
+            sql += " AND id = ?"
+            params.append(int(token_id))
+        with self.transaction():
+            return self.connection.execute(sql, params).rowcount
+
+    def api_token_user(self, token_hash: str) -> str | None:
+        rows = self._query(
+            "SELECT u.name FROM api_tokens t JOIN users u ON u.id = t.user_id "
+            "WHERE t.token_hash = ?",
+            [token_hash],
+        )
+        return str(rows[0][0]) if rows else None
+
+    def rating_history(self, user: str, *, limit: int = 200) -> list[RatingEvent]:
+        rows = self._query(
+            "SELECT r.paper_id, r.value, r.at FROM ratings r JOIN users u ON u.id = r.user_id "
+            "WHERE u.name = ? ORDER BY r.at DESC, r.rowid DESC LIMIT ?",
+            [user, int(limit)],
+        )
+        return [RatingEvent(str(pid), str(value), str(at)) for pid, value, at in rows]
