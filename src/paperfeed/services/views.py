@@ -24,9 +24,11 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 @dataclass(frozen=True, slots=True)
 class Interest:
-    """One interest of a profile: its number (from 0) and its papers, oldest addition first."""
+    """One interest of a profile: its number (from 0), its name (derived or the user's) and
+    its profile papers, oldest addition first."""
 
     number: int
+    name: str
     papers: tuple[Paper, ...]
 
 
@@ -55,15 +57,17 @@ def positives(app: Paperfeed, user: str) -> tuple[list[Paper], list[str]]:
 
 
 def interests(app: Paperfeed, user: str) -> list[Interest]:
-    """``user``'s profile papers grouped into interests as the ranker groups them."""
-    papers = app.store.profile_papers(user)
+    """``user``'s named interests (:meth:`Paperfeed.interests`, clustered as the ranker
+    clusters them), each with the profile papers it holds."""
+    papers = {p.id: p for p in app.store.profile_papers(user)}
     if not papers:
         return []
-    labels = cluster_interests(app.vectors(papers), min_similarity=app.params.interest_similarity)
-    groups: dict[int, list[Paper]] = {}
-    for paper, label in zip(papers, labels, strict=True):
-        groups.setdefault(int(label), []).append(paper)
-    return [Interest(n, tuple(ps)) for n, ps in sorted(groups.items())]
+    found = app.interests(user)
+    return [
+        Interest(it.index, it.name, tuple(papers[i] for i in it.paper_ids if i in papers))
+        for it in found
+        if any(i in papers for i in it.paper_ids)
+    ]
 
 
 def interest_map(app: Paperfeed, user: str, feed: Sequence[Recommendation]) -> list[MapPoint]:

@@ -190,7 +190,8 @@ def interests_(request: Request, user: User) -> dict[str, Any]:
         groups = interests(state.app, user)
     return {
         "interests": [
-            {"number": g.number + 1, "papers": [paper_json(p) for p in g.papers]} for g in groups
+            {"number": g.number + 1, "name": g.name, "papers": [paper_json(p) for p in g.papers]}
+            for g in groups
         ]
     }
 
