@@ -272,6 +272,9 @@ def test_settings_tokens_and_feed_rotation(world: World) -> None:
         new_feed = client.get("/settings").text.split('Atom: <code class="url">')[1].split("<")[0]
         assert new_feed != old_feed and client.get(new_feed).status_code == 200
         assert client.get(old_feed).status_code == 410
+        document = client.get(new_feed).text  # the feed names its new address, not the old
+        assert new_feed.split("/feed/")[1] in document
+        assert old_feed.split("/feed/")[1] not in document
 
 
 def test_profile_page_upload_paste_remove_and_ratings_undo(world: World) -> None:

@@ -114,6 +114,12 @@ def fetch_sources(
     return results
 
 
+def feed_generation(app: Paperfeed, user: str) -> int:
+    """How often ``user`` rotated their private feed address (0: never)."""
+    account = app.store.account(user)
+    return account.feed_generation if account else 0
+
+
 class DailyRunning(ValueError):
     """Another daily run holds this home's lock."""
 
@@ -227,6 +233,7 @@ class DailyRun:
             [r.paper for r in [*recs, *ask]],
             now=self.now.timestamp(),
             ttl_days=self.settings.token_days,
+            feed_generation=feed_generation(self.app, user.name),
         )
         if recs:
             notices = [f"Source {f}" for f in failures]

@@ -34,8 +34,10 @@ def digest_links(
     *,
     now: float,
     ttl_days: float = tokens.DEFAULT_TTL_DAYS,
+    feed_generation: int = 0,
 ) -> DigestLinks:
-    """Fresh signed links for ``user``'s digest of ``papers``, rating links valid ``ttl_days``."""
+    """Fresh signed links for ``user``'s digest of ``papers``, rating links valid ``ttl_days``,
+    the feed link of the address's current ``feed_generation``."""
     base = base_url.rstrip("/")
     items: dict[str, ItemLinks] = {}
     for p in papers:
@@ -48,6 +50,6 @@ def digest_links(
         items[p.id] = ItemLinks(abs_url, pdf, up, down)
     return DigestLinks(
         unsubscribe=f"{base}/unsubscribe/{tokens.unsubscribe_token(secret, user)}",
-        feed=feed_url(base, tokens.feed_token(secret, user)),
+        feed=feed_url(base, tokens.feed_token(secret, user, feed_generation)),
         items=items,
     )

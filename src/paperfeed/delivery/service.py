@@ -18,6 +18,7 @@ from paperfeed.delivery.daily import (
     Sender,
     SourceResult,
     UserResult,
+    feed_generation,
     fetch_sources,
     run_lock,
 )
@@ -89,6 +90,7 @@ class Delivery:
                 raise
             log.info("empty feed for %s: %s", user, exc)
             recs = []
+        generation = feed_generation(self.app, user)
         links = digest_links(
             self.secret,
             config.base_url,
@@ -96,12 +98,15 @@ class Delivery:
             [r.paper for r in recs],
             now=now.timestamp(),
             ttl_days=config.token_days,
+            feed_generation=generation,
         )
         document = render_feed(
             recs,
             links,
             user=user,
-            self_url=feed_url(config.base_url, tokens.feed_token(self.secret, user), interest, fmt),
+            self_url=feed_url(
+                config.base_url, tokens.feed_token(self.secret, user, generation), interest, fmt
+            ),
             home_url=config.base_url,
             now=now,
             interest=interest,
@@ -126,7 +131,8 @@ class Delivery:
             except UserError as exc:
                 log.warning("no feed for %s: %s", user.name, exc)
                 continue
-            write_feed_file(folder / f"{tokens.feed_token(self.secret, user.name)}.xml", document)
+            token = tokens.feed_token(self.secret, user.name, feed_generation(self.app, user.name))
+            write_feed_file(folder / f"{token}.xml", document)
 
     # --- the daily run ----------------------------------------------------------------------
 

@@ -107,9 +107,10 @@ def rating_token(
     return sign(secret, claims)
 
 
-def feed_token(secret: bytes, user: str) -> str:
-    """The long-lived token of ``user``'s private feed URL (the same every time)."""
-    return sign(secret, Claims(user, FEED))
+def feed_token(secret: bytes, user: str, generation: int = 0) -> str:
+    """The long-lived token of ``user``'s private feed URL (the same every time); rotating it
+    (the web app's settings page) moves ``generation`` on, which replaces the address."""
+    return sign(secret, Claims(user, FEED, nonce=f"g{generation}" if generation else ""))
 
 
 def unsubscribe_token(secret: bytes, user: str) -> str:

@@ -85,10 +85,7 @@ class WebState:
     def feed_token(self, user: str) -> str:
         """``user``'s current private feed token: the first one mailed until it is rotated."""
         account = self.accounts.get(user)
-        if not account.feed_generation:
-            return tokens.feed_token(self.delivery.secret, user)
-        claims = tokens.Claims(user, tokens.FEED, nonce=f"g{account.feed_generation}")
-        return tokens.sign(self.delivery.secret, claims)
+        return tokens.feed_token(self.delivery.secret, user, account.feed_generation)
 
     def feed_user(self, token: str) -> str:
         """The owner of a current feed token; :class:`TokenError` for a rotated or bad one."""
