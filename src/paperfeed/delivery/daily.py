@@ -14,7 +14,7 @@ import contextlib
 import fcntl
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -114,6 +114,30 @@ def fetch_sources(
     return results
 
 
+def recipients(app: Paperfeed, settings: DeliverySettings) -> list[UserDelivery]:
+    """Who gets a digest: config.toml's users with an e-mail address, each with what they
+    chose on the web app's settings page (an e-mail there wins, as do its frequency, "off"
+    included, and a size above 0), then the web app's users with an e-mail config.toml does
+    not list."""
+    out: list[UserDelivery] = []
+    listed = {u.name for u in settings.users}
+    web = [u for u in app.store.users() if u not in listed]
+    for user in [*settings.users, *(UserDelivery(name, "") for name in web)]:
+        account = app.store.account(user.name)
+        if account is not None and account.email:
+            if account.digest_frequency == "off":
+                continue
+            user = replace(
+                user,
+                email=account.email,
+                frequency=account.digest_frequency,
+                size=account.digest_size or (user.size if user.name in listed else settings.size),
+            )
+        if user.email:
+            out.append(user)
+    return out
+
+
 def feed_generation(app: Paperfeed, user: str) -> int:
     """How often ``user`` rotated their private feed address (0: never)."""
     account = app.store.account(user)
@@ -166,9 +190,7 @@ class DailyRun:
         report = DailyReport(self.day, list(sources))
         failures = [f"{s.spec} failed: {s.error}" for s in sources if s.error]
         until = (date.fromisoformat(self.day) + timedelta(days=1)).isoformat()
-        for user in self.settings.users:
-            if not user.email:
-                continue
+        for user in recipients(self.app, self.settings):
             result = self._deliver(user, until, failures)
             report.users.append(result)
             self.report_user(result)
