@@ -20,11 +20,11 @@ from paperfeed.models import RATING_VALUES, Paper
 from paperfeed.names import name_key
 from paperfeed.store import postgres_vectors as vectors
 from paperfeed.store.base import UpsertStats
-from paperfeed.store.postgres_accounts import PostgresAccounts
 from paperfeed.store.postgres_base import redacted
 from paperfeed.store.postgres_delivery import PostgresDelivery
 from paperfeed.store.postgres_papers import NEWEST_FIRST, PAPER_COLUMNS, PostgresPaperTables
 from paperfeed.store.postgres_reader import PostgresReader
+from paperfeed.store.sql_accounts import AccountTables
 from paperfeed.store.sqlite import VOTES, fts_query
 from paperfeed.store.sqlite_papers import paper_from_row, utc_now
 from paperfeed.store.upsert import upsert_batch
@@ -40,7 +40,7 @@ def tsquery_sql(count: int, match_all: bool) -> str:
     return op.join(["plainto_tsquery('english', %s)"] * count)
 
 
-class PostgresStore(PostgresDelivery, PostgresReader, PostgresAccounts):
+class PostgresStore(PostgresDelivery, PostgresReader, AccountTables):
     """Papers, users, profiles, ratings, the embedding cache and delivery in one PostgreSQL
     database; connections and transactions as in :mod:`paperfeed.store.postgres_base`."""
 

@@ -98,14 +98,17 @@ class PostgresConnection:
             finally:
                 self._local.conn = None
 
+    _RATING_ORDER = "seq"  # the ratings table's insertion order (SQLite's rowid)
+
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows of one statement; ``?`` parameters (the shared SQL's) become ``%s``."""
         with self.connection() as conn:
-            return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            return conn.execute(_pg_params(sql), params).fetchall()  # type: ignore[arg-type]
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write in a transaction; the number of rows it changed."""
         with self.transaction(), self.connection() as conn:
-            return conn.execute(sql, params).rowcount  # type: ignore[arg-type]
+            return conn.execute(_pg_params(sql), params).rowcount  # type: ignore[arg-type]
 
     def _lock_papers(self, *, shared: bool) -> None:
         """Hold the papers lock until the transaction ends: exclusively to write papers,
@@ -127,3 +130,9 @@ class PostgresConnection:
             if row is None:
                 raise psycopg.DatabaseError(f"user {name!r} vanished while being created")
             return int(row[0])
+
+
+def _pg_params(sql: str) -> str:
+    """``sql`` with the ``?`` parameters of the SQL shared with SQLite as psycopg's ``%s``
+    (no statement of this store holds a literal ``?``)."""
+    return sql.replace("?", "%s") if "?" in sql else sql

@@ -21,7 +21,7 @@ from paperfeed.store import sqlite_pools
 from paperfeed.store.ann import ANN_MIN_VECTORS, AnnIndexes
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
-from paperfeed.store.sqlite_accounts import SQLiteAccounts
+from paperfeed.store.sql_accounts import AccountTables
 from paperfeed.store.sqlite_papers import (
     PAPER_COLUMNS,
     PaperTables,
@@ -71,7 +71,7 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore(UserDataMixin, ReaderMixin, SQLiteAccounts):
+class SQLiteStore(UserDataMixin, ReaderMixin, AccountTables):
     """Papers, users, profiles, ratings, the embedding cache and accounts in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`
@@ -191,6 +191,11 @@ class SQLiteStore(UserDataMixin, ReaderMixin, SQLiteAccounts):
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
             return self.connection.execute(sql, params).fetchall()
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write in a transaction; the number of rows it changed."""
+        with self.transaction():
+            return self.connection.execute(sql, params).rowcount
 
     # --- papers ----------------------------------------------------------------------------
 

@@ -1,23 +1,40 @@
-"""The PostgreSQL store's account tables (:class:`~paperfeed.store.base.AccountStore`): settings
-per user, hashed API tokens and the rating history."""
+"""The account tables (:class:`~paperfeed.store.base.AccountStore`), written once for every SQL
+backend: settings per user, hashed API tokens and the rating history. The statements use ``?``
+parameters; a backend whose driver wants another style translates them in ``_query`` and
+``_execute``."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
 from paperfeed.store.base import Account, ApiToken, RatingEvent
-from paperfeed.store.postgres_base import PostgresConnection
 from paperfeed.store.sqlite_papers import utc_now
 
 
-class PostgresAccounts(PostgresConnection):
-    """The :class:`AccountStore` methods over the tables of PostgreSQL migration 5."""
+class AccountTables:
+    """The :class:`AccountStore` methods over a store's ``_query``, ``_execute``,
+    ``transaction`` and ``ensure_user``; ``_RATING_ORDER`` names the ratings table's
+    insertion-order column."""
+
+    _RATING_ORDER = "rowid"
+
+    if TYPE_CHECKING:  # what the store this is mixed into provides
+
+        def transaction(self) -> AbstractContextManager[None]: ...
+
+        def ensure_user(self, name: str) -> int: ...
+
+        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+
+        def _execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
     def account(self, user: str) -> Account | None:
         rows = self._query(
             "SELECT u.name, a.email, a.password_hash, a.digest_frequency, a.digest_size, "
             "a.feed_generation FROM users u LEFT JOIN accounts a ON a.user_id = u.id "
-            "WHERE u.name = %s",
+            "WHERE u.name = ?",
             [user],
         )
         if not rows:
@@ -32,7 +49,7 @@ class PostgresAccounts(PostgresConnection):
             uid = self.ensure_user(account.name)
             self._execute(
                 "INSERT INTO accounts (user_id, email, password_hash, digest_frequency, "
-                "digest_size, feed_generation) VALUES (%s, %s, %s, %s, %s, %s) "
+                "digest_size, feed_generation) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, "
                 "password_hash = excluded.password_hash, "
                 "digest_frequency = excluded.digest_frequency, "
@@ -48,16 +65,16 @@ class PostgresAccounts(PostgresConnection):
             )
 
     def remove_user(self, user: str) -> bool:
-        return self._execute("DELETE FROM users WHERE name = %s", (user,)) > 0
+        return self._execute("DELETE FROM users WHERE name = ?", (user,)) > 0
 
     def add_api_token(self, user: str, token_hash: str, label: str) -> int:
         with self.transaction():
-            found = self._query("SELECT id FROM users WHERE name = %s", [user])
+            found = self._query("SELECT id FROM users WHERE name = ?", [user])
             if not found:
                 raise KeyError(f"no user {user!r}")
             rows = self._query(
                 "INSERT INTO api_tokens (user_id, token_hash, label, created_at) "
-                "VALUES (%s, %s, %s, %s) RETURNING id",
+                "VALUES (?, ?, ?, ?) RETURNING id",
                 [found[0][0], token_hash, label, utc_now()],
             )
             return int(rows[0][0])
@@ -65,23 +82,23 @@ class PostgresAccounts(PostgresConnection):
     def api_tokens(self, user: str) -> list[ApiToken]:
         rows = self._query(
             "SELECT t.id, t.label, t.created_at FROM api_tokens t "
-            "JOIN users u ON u.id = t.user_id WHERE u.name = %s ORDER BY t.id",
+            "JOIN users u ON u.id = t.user_id WHERE u.name = ? ORDER BY t.id",
             [user],
         )
         return [ApiToken(int(i), str(label), str(at)) for i, label, at in rows]
 
     def revoke_api_tokens(self, user: str, token_id: int | None = None) -> int:
-        sql = "DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE name = %s)"
+        sql = "DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE name = ?)"
         params: list[Any] = [user]
         if token_id is not None:
-            sql += " AND id = %s"
+            sql += " AND id = ?"
             params.append(int(token_id))
         return self._execute(sql, params)
 
     def api_token_user(self, token_hash: str) -> str | None:
         rows = self._query(
             "SELECT u.name FROM api_tokens t JOIN users u ON u.id = t.user_id "
-            "WHERE t.token_hash = %s",
+            "WHERE t.token_hash = ?",
             [token_hash],
         )
         return str(rows[0][0]) if rows else None
@@ -89,7 +106,7 @@ class PostgresAccounts(PostgresConnection):
     def rating_history(self, user: str, *, limit: int = 200) -> list[RatingEvent]:
         rows = self._query(
             "SELECT r.paper_id, r.value, r.at FROM ratings r JOIN users u ON u.id = r.user_id "
-            "WHERE u.name = %s ORDER BY r.at DESC, r.seq DESC LIMIT %s",
+            f"WHERE u.name = ? ORDER BY r.at DESC, r.{self._RATING_ORDER} DESC LIMIT ?",
             [user, int(limit)],
         )
         return [RatingEvent(str(pid), str(value), str(at)) for pid, value, at in rows]
