@@ -98,7 +98,7 @@ class PostgresConnection:
             finally:
                 self._local.conn = None
 
-    _RATING_ORDER = "seq"  # the ratings table's insertion order (SQLite's rowid)
+    _ROW_ORDER = "seq"  # the tables' insertion order (SQLite's rowid)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Rows of one statement; ``?`` parameters (the shared SQL's) become ``%s``."""

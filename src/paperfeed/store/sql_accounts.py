@@ -15,10 +15,10 @@ from paperfeed.store.sqlite_papers import utc_now
 
 class AccountTables:
     """The :class:`AccountStore` methods over a store's ``_query``, ``_execute``,
-    ``transaction`` and ``ensure_user``; ``_RATING_ORDER`` names the ratings table's
+    ``transaction`` and ``ensure_user``; ``_ROW_ORDER`` names the ratings table's
     insertion-order column."""
 
-    _RATING_ORDER = "rowid"
+    _ROW_ORDER = "rowid"
 
     if TYPE_CHECKING:  # what the store this is mixed into provides
 
@@ -106,7 +106,7 @@ class AccountTables:
     def rating_history(self, user: str, *, limit: int = 200) -> list[RatingEvent]:
         rows = self._query(
             "SELECT r.paper_id, r.value, r.at FROM ratings r JOIN users u ON u.id = r.user_id "
-            f"WHERE u.name = ? ORDER BY r.at DESC, r.{self._RATING_ORDER} DESC LIMIT ?",
+            f"WHERE u.name = ? ORDER BY r.at DESC, r.{self._ROW_ORDER} DESC LIMIT ?",
             [user, int(limit)],
         )
         return [RatingEvent(str(pid), str(value), str(at)) for pid, value, at in rows]

@@ -22,6 +22,7 @@ from paperfeed.store.ann import ANN_MIN_VECTORS, AnnIndexes
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
 from paperfeed.store.sql_accounts import AccountTables
+from paperfeed.store.sql_user_data import UserDataTables
 from paperfeed.store.sqlite_papers import (
     PAPER_COLUMNS,
     PaperTables,
@@ -30,7 +31,6 @@ from paperfeed.store.sqlite_papers import (
     utc_now,
 )
 from paperfeed.store.sqlite_reader import ReaderMixin
-from paperfeed.store.sqlite_user_data import UserDataMixin
 from paperfeed.store.upsert import upsert_batch
 
 BUSY_TIMEOUT_MS = 10_000
@@ -71,7 +71,7 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore(UserDataMixin, ReaderMixin, AccountTables):
+class SQLiteStore(UserDataTables, ReaderMixin, AccountTables):
     """Papers, users, profiles, ratings, the embedding cache and accounts in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`
