@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from paperfeed.models import RATING_VALUES, Paper
+from paperfeed.models import Paper
 from paperfeed.names import name_key
 from paperfeed.store import postgres_vectors as vectors
 from paperfeed.store.base import UpsertStats
@@ -25,12 +25,12 @@ from paperfeed.store.postgres_delivery import PostgresDelivery
 from paperfeed.store.postgres_papers import NEWEST_FIRST, PAPER_COLUMNS, PostgresPaperTables
 from paperfeed.store.postgres_reader import PostgresReader
 from paperfeed.store.sql_accounts import AccountTables
+from paperfeed.store.sql_profiles import ProfileTables, rating_kind
 from paperfeed.store.sql_user_data import UserDataTables
-from paperfeed.store.sqlite import VOTES, fts_query
+from paperfeed.store.sqlite import fts_query
 from paperfeed.store.sqlite_papers import paper_from_row, utc_now
 from paperfeed.store.upsert import upsert_batch
 
-_RATING_PRIORITY = {"up": 0, "down": 0, "saved": 1, "opened": 2}
 _QUOTED = re.compile(r'"(\w+)"')
 
 
@@ -41,9 +41,11 @@ def tsquery_sql(count: int, match_all: bool) -> str:
     return op.join(["plainto_tsquery('english', %s)"] * count)
 
 
-class PostgresStore(PostgresDelivery, PostgresReader, UserDataTables, AccountTables):
+class PostgresStore(PostgresDelivery, PostgresReader, UserDataTables, AccountTables, ProfileTables):
     """Papers, users, profiles, ratings, the embedding cache and delivery in one PostgreSQL
     database; connections and transactions as in :mod:`paperfeed.store.postgres_base`."""
+
+    _PAPER_COLUMNS = PAPER_COLUMNS
 
     # --- papers ----------------------------------------------------------------------------
 
@@ -185,33 +187,9 @@ class PostgresStore(PostgresDelivery, PostgresReader, UserDataTables, AccountTab
                 ).rowcount
             return added
 
-    def remove_profile_paper(self, user: str, paper_id: str) -> bool:
-        with self.transaction():
-            paper_id = self.resolve_id(paper_id)
-            return (
-                self._execute(
-                    "DELETE FROM profile_papers WHERE paper_id = %s "
-                    "AND user_id = (SELECT id FROM users WHERE name = %s)",
-                    (paper_id, user),
-                )
-                > 0
-            )
-
-    def profile_papers(self, user: str) -> list[Paper]:
-        """``user``'s profile, oldest addition first (empty for an unknown user)."""
-        rows = self._query(
-            f"SELECT {PAPER_COLUMNS} FROM profile_papers pp "
-            "JOIN users u ON u.id = pp.user_id JOIN papers p ON p.id = pp.paper_id "
-            "WHERE u.name = %s ORDER BY pp.added_at, pp.seq",
-            [user],
-        )
-        return [paper_from_row(r) for r in rows]
-
     def rate(self, user: str, paper_id: str, value: str) -> None:
         """Record ``value`` for a stored paper; ``up`` and ``down`` replace each other."""
-        if value not in RATING_VALUES:
-            raise ValueError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
-        kind = "vote" if value in VOTES else value
+        kind = rating_kind(value)
         with self.transaction():
             self._lock_papers(shared=True)
             paper_id = self.resolve_id(paper_id)
@@ -223,44 +201,6 @@ class PostgresStore(PostgresDelivery, PostgresReader, UserDataTables, AccountTab
                 "DO UPDATE SET value = excluded.value, at = excluded.at",
                 (uid, paper_id, kind, value, utc_now()),
             )
-
-    def unrate(self, user: str, paper_id: str, value: str) -> bool:
-        with self.transaction():
-            paper_id = self.resolve_id(paper_id)
-            return (
-                self._execute(
-                    "DELETE FROM ratings WHERE paper_id = %s AND value = %s "
-                    "AND user_id = (SELECT id FROM users WHERE name = %s)",
-                    (paper_id, value, user),
-                )
-                > 0
-            )
-
-    def ratings(self, user: str) -> dict[str, str]:
-        """``paper_id -> value``: the up/down vote if any, else ``saved``, else ``opened``."""
-        best: dict[str, str] = {}
-        rows = self._query(
-            "SELECT r.paper_id, r.value FROM ratings r JOIN users u ON u.id = r.user_id "
-            "WHERE u.name = %s ORDER BY r.at, r.seq",
-            [user],
-        )
-        for pid, value in rows:
-            held = best.get(pid)
-            if held is None or _RATING_PRIORITY[value] <= _RATING_PRIORITY[held]:
-                best[pid] = value
-        return best
-
-    def rated_papers(self, user: str, value: str) -> list[Paper]:
-        """The papers ``user`` currently rates ``value``, oldest rating first."""
-        if value not in RATING_VALUES:
-            raise ValueError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
-        rows = self._query(
-            f"SELECT {PAPER_COLUMNS} FROM ratings r "
-            "JOIN users u ON u.id = r.user_id JOIN papers p ON p.id = r.paper_id "
-            "WHERE u.name = %s AND r.value = %s ORDER BY r.at, r.seq",
-            [user, value],
-        )
-        return [paper_from_row(r) for r in rows]
 
     # --- embeddings ------------------------------------------------------------------------
 

@@ -15,13 +15,14 @@ from typing import Any, Self
 
 import numpy as np
 
-from paperfeed.models import RATING_VALUES, Paper
+from paperfeed.models import Paper
 from paperfeed.names import has_author, name_key
 from paperfeed.store import sqlite_pools
 from paperfeed.store.ann import ANN_MIN_VECTORS, AnnIndexes
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
 from paperfeed.store.sql_accounts import AccountTables
+from paperfeed.store.sql_profiles import ProfileTables, rating_kind
 from paperfeed.store.sql_user_data import UserDataTables
 from paperfeed.store.sqlite_papers import (
     PAPER_COLUMNS,
@@ -35,8 +36,6 @@ from paperfeed.store.upsert import upsert_batch
 
 BUSY_TIMEOUT_MS = 10_000
 MAX_QUERY_TERMS = 64
-VOTES = ("up", "down")
-_RATING_PRIORITY = {"up": 0, "down": 0, "saved": 1, "opened": 2}
 _TOKEN = re.compile(r"\w+")
 _STOPWORDS = frozenset(
     (
@@ -71,13 +70,15 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore(UserDataTables, ReaderMixin, AccountTables):
+class SQLiteStore(UserDataTables, ReaderMixin, AccountTables, ProfileTables):
     """Papers, users, profiles, ratings, the embedding cache and accounts in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`
     (``BEGIN IMMEDIATE``, savepoints when nested). A lock serializes use from several
     threads.
     """
+
+    _PAPER_COLUMNS = PAPER_COLUMNS
 
     def __init__(
         self,
@@ -375,35 +376,11 @@ class SQLiteStore(UserDataTables, ReaderMixin, AccountTables):
             )
             return conn.total_changes - before
 
-    def remove_profile_paper(self, user: str, paper_id: str) -> bool:
-        with self.transaction():
-            paper_id = self.resolve_id(paper_id)
-            cur = self.connection.execute(
-                "DELETE FROM profile_papers WHERE paper_id = ? "
-                "AND user_id = (SELECT id FROM users WHERE name = ?)",
-                (paper_id, user),
-            )
-            return cur.rowcount > 0
-
-    def profile_papers(self, user: str) -> list[Paper]:
-        """``user``'s profile, oldest addition first (empty for an unknown user)."""
-        return [
-            paper_from_row(r)
-            for r in self._query(
-                f"SELECT {PAPER_COLUMNS} FROM profile_papers pp "
-                "JOIN users u ON u.id = pp.user_id JOIN papers p ON p.id = pp.paper_id "
-                "WHERE u.name = ? ORDER BY pp.added_at, pp.rowid",
-                [user],
-            )
-        ]
-
     def rate(self, user: str, paper_id: str, value: str) -> None:
         """Record ``value`` for a stored paper (``user`` is created if new). ``up`` and
         ``down`` replace each other; ``saved`` and ``opened`` are kept beside them. Raises
         ``ValueError`` for an unknown value and ``KeyError`` for an unknown paper."""
-        if value not in RATING_VALUES:
-            raise ValueError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
-        kind = "vote" if value in VOTES else value
+        kind = rating_kind(value)
         with self.transaction():
             paper_id = self.resolve_id(paper_id)
             self._require_papers([paper_id])
@@ -414,46 +391,6 @@ class SQLiteStore(UserDataTables, ReaderMixin, AccountTables):
                 "DO UPDATE SET value = excluded.value, at = excluded.at",
                 (uid, paper_id, kind, value, utc_now()),
             )
-
-    def unrate(self, user: str, paper_id: str, value: str) -> bool:
-        """Withdraw a rating; ``True`` if there was one."""
-        with self.transaction():
-            paper_id = self.resolve_id(paper_id)
-            cur = self.connection.execute(
-                "DELETE FROM ratings WHERE paper_id = ? AND value = ? "
-                "AND user_id = (SELECT id FROM users WHERE name = ?)",
-                (paper_id, value, user),
-            )
-            return cur.rowcount > 0
-
-    def ratings(self, user: str) -> dict[str, str]:
-        """``paper_id -> value`` for every paper ``user`` rated: the up/down vote if any,
-        else ``saved``, else ``opened``."""
-        best: dict[str, str] = {}
-        rows = self._query(
-            "SELECT r.paper_id, r.value FROM ratings r JOIN users u ON u.id = r.user_id "
-            "WHERE u.name = ? ORDER BY r.at, r.rowid",
-            [user],
-        )
-        for pid, value in rows:
-            held = best.get(pid)
-            if held is None or _RATING_PRIORITY[value] <= _RATING_PRIORITY[held]:
-                best[pid] = value
-        return best
-
-    def rated_papers(self, user: str, value: str) -> list[Paper]:
-        """The papers ``user`` currently rates ``value``, oldest rating first."""
-        if value not in RATING_VALUES:
-            raise ValueError(f"rating must be one of {', '.join(RATING_VALUES)}, not {value!r}")
-        return [
-            paper_from_row(r)
-            for r in self._query(
-                f"SELECT {PAPER_COLUMNS} FROM ratings r "
-                "JOIN users u ON u.id = r.user_id JOIN papers p ON p.id = r.paper_id "
-                "WHERE u.name = ? AND r.value = ? ORDER BY r.at, r.rowid",
-                [user, value],
-            )
-        ]
 
     # --- embeddings ------------------------------------------------------------------------
 
