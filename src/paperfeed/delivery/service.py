@@ -120,7 +120,7 @@ class Delivery:
 
     def has_user(self, user: str) -> bool:
         """Whether ``user`` is stored (a feed link can outlive its user)."""
-        return user in self.app.store.users()
+        return self.app.store.account(user) is not None
 
     def _write_feeds(self, now: datetime) -> None:
         """Every configured user's Atom feed into ``digest.feed_dir``, named by feed token."""

@@ -303,7 +303,7 @@ class Paperfeed:
 
     def user_signals(self, user: str) -> tuple[list[Paper], list[Paper], set[str]]:
         """(positives, negatives, every paper to exclude) for a stored user."""
-        if user not in self.store.users():
+        if self.store.account(user) is None:  # one row, not every user (daily asks often)
             raise UserError(
                 f"no user {user!r}: create one with `paperfeed profile add --user {user} …`"
             )
