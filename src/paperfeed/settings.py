@@ -411,14 +411,18 @@ def _parse_users(
 
 
 def source_kind(spec: str, *, where: str = CONFIG_FILE) -> tuple[str, str]:
-    """``("arxiv", "cs.LG+cs.CL")``, ``("hf", "")`` or ``("file", PATH)`` for a source spec."""
-    kind, _, arg = spec.partition(":")
+    """``("arxiv", "cs.LG+cs.CL")``, ``("hf", "")``, ``("biorxiv", "neuroscience")``,
+    ``("medrxiv", "")`` or ``("file", PATH)`` for a source spec."""
+    kind, colon, arg = spec.partition(":")
     if kind == "hf" and not arg:
         return kind, ""
+    if kind in ("biorxiv", "medrxiv") and (arg.strip() or not colon):
+        return kind, arg.strip()
     if kind in ("arxiv", "file") and arg.strip():
         return kind, arg.strip()
     raise ConfigError(
-        f"{where}: source {spec!r} is not one of 'arxiv:CATEGORIES', 'hf', 'file:PATH'"
+        f"{where}: source {spec!r} is not one of 'arxiv:CATEGORIES', 'hf', "
+        "'biorxiv[:CATEGORIES]', 'medrxiv[:CATEGORIES]', 'file:PATH'"
     )
 
 

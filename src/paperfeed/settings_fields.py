@@ -111,7 +111,9 @@ FIELDS: tuple[Field, ...] = (
         "digest.sources",
         [],
         "What `paperfeed daily` fetches before ranking: 'arxiv:CATS' (the day's arXiv "
-        "listing, e.g. 'arxiv:cs.LG+cs.CL'), 'hf' (Hugging Face daily papers), 'file:PATH' "
+        "listing, e.g. 'arxiv:cs.LG+cs.CL'), 'hf' (Hugging Face daily papers), 'biorxiv' or "
+        "'medrxiv' (what the preprint server posted the day before and on the day; "
+        "'biorxiv:neuroscience+cell biology' for some subject categories only), 'file:PATH' "
         "(a JSONL or other file `paperfeed ingest` reads; relative to the home directory). "
         "Empty: rank what is stored. A digest holds the papers listed on its day (daily) or "
         "in the 7 days up to it (weekly).",

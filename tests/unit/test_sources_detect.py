@@ -32,6 +32,7 @@ EXPECTED = {
     "arxiv_oai_truncated.xml": "arxiv-oai",
     "arxiv_rss_cs_LG.xml": "arxiv-rss",
     "arxiv_snapshot.jsonl": "jsonl",
+    "biorxiv_details.json": "biorxiv-json",
     "hf_daily_papers.json": "hf-daily-json",
     "ids.txt": "ids",
     "library.bib": "bibtex",

@@ -1,5 +1,5 @@
-"""``paperfeed fetch``: arXiv (API, OAI-PMH, listing feeds), Hugging Face, Zotero and ids
-into the store, through :class:`paperfeed.services.fetching.Fetcher`."""
+"""``paperfeed fetch``: arXiv (API, OAI-PMH, listing feeds), Hugging Face, bioRxiv/medRxiv,
+Zotero and ids into the store, through :class:`paperfeed.services.fetching.Fetcher`."""
 
 from __future__ import annotations
 
@@ -79,7 +79,8 @@ def fetch_group(
     retries: int,
     interval: float | None,
 ) -> None:
-    """Fetch papers from arXiv, Hugging Face, Zotero or OpenAlex into the store.
+    """Fetch papers from arXiv, Hugging Face, bioRxiv/medRxiv, Zotero or OpenAlex into the
+    store.
 
     Requests are polite: a User-Agent naming paperfeed, arXiv's one request every 3
     seconds, retries with backoff on 429/5xx and timeouts.
@@ -226,6 +227,73 @@ def fetch_hf(
     report(_fetcher(ctx, profile).hf(day, limit=limit, base_url=base_url), as_json)
 
 
+@fetch_group.command("biorxiv")
+@click.option(
+    "--server",
+    type=click.Choice(["biorxiv", "medrxiv"]),
+    default="biorxiv",
+    show_default=True,
+    help="bioRxiv (biology) or medRxiv (health sciences).",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="The last N days (default: the last day).",
+)
+@click.option("--from", "from_date", callback=iso_date, help="Posted on or after YYYY-MM-DD.")
+@click.option("--until", callback=iso_date, help="Posted on or before YYYY-MM-DD (default: today).")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="NAME",
+    help="Only this subject category, e.g. neuroscience or 'cell biology' (repeatable).",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N preprints.")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Stop a listing after N pages (the API sends 30–100 preprints a page).",
+)
+@_base_url("https://api.biorxiv.org")
+@_PROFILE
+@_JSON
+@click.pass_context
+@user_errors
+def fetch_biorxiv(
+    ctx: click.Context,
+    server: str,
+    days: int | None,
+    from_date: str | None,
+    until: str | None,
+    categories: tuple[str, ...],
+    limit: int | None,
+    max_pages: int,
+    base_url: str,
+    profile: str | None,
+    as_json: bool,
+) -> None:
+    """Preprints posted on bioRxiv or medRxiv (their public API), newest version of each.
+
+    Examples: `paperfeed fetch biorxiv --days 7 --category neuroscience`,
+    `paperfeed fetch biorxiv --server medrxiv --from 2024-01-01 --until 2024-01-07`.
+    """
+    summary = _fetcher(ctx, profile).biorxiv(
+        server,
+        days=days,
+        from_date=from_date,
+        until=until,
+        categories=categories,
+        limit=limit,
+        max_pages=max_pages,
+        base_url=base_url,
+    )
+    report(summary, as_json)
+
+
 @fetch_group.command("zotero")
 @click.option("--zotero-user", "user_id", default=None, help="Zotero user id (a number).")
 @click.option("--user", "old_user_id", default=None, hidden=True)  # the old name, still read
@@ -236,7 +304,21 @@ def fetch_hf(
     envvar=ENV.zotero_api_key.name,
     help="Key for a private library [env ZOTERO_API_KEY].",
 )
-@click.option("--collection", default=None, help="Only this collection (its 8-letter key).")
+@click.option(
+    "--collection",
+    "collections",
+    multiple=True,
+    metavar="NAME_OR_KEY",
+    help="Only items of this collection and its sub-collections: its name, Parent/Child "
+    "path or 8-letter key, any case (repeatable).",
+)
+@click.option(
+    "--ignore-collection",
+    "ignored",
+    multiple=True,
+    metavar="NAME_OR_KEY",
+    help="Leave out the items of this collection and its sub-collections (repeatable).",
+)
 @click.option("--max", "max_items", type=click.IntRange(min=1), default=None)
 @_base_url("https://api.zotero.org")
 @_PROFILE
@@ -249,19 +331,23 @@ def fetch_zotero(
     old_user_id: str | None,
     group_id: str | None,
     api_key: str | None,
-    collection: str | None,
+    collections: tuple[str, ...],
+    ignored: tuple[str, ...],
     max_items: int | None,
     base_url: str,
     profile: str | None,
     as_json: bool,
 ) -> None:
     """The items of a Zotero library (notes and attachments left out). With --profile,
-    your library becomes (part of) your reading profile."""
+    your library becomes (part of) your reading profile; --collection and
+    --ignore-collection pick which part (an item in an ignored collection is left out even
+    when it is also in a chosen one)."""
     summary = _fetcher(ctx, profile).zotero(
         library_user=user_id or old_user_id,
         group=group_id,
         api_key=api_key,
-        collection=collection,
+        collections=collections,
+        ignore=ignored,
         max_items=max_items,
         base_url=base_url,
     )

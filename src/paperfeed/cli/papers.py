@@ -20,7 +20,7 @@ from paperfeed.cli.common import (
     user_errors,
     user_option,
 )
-from paperfeed.services import FORMATS
+from paperfeed.services import FORMATS, add_from_collections
 
 
 @click.command()
@@ -42,16 +42,45 @@ def profile() -> None:
 @click.argument("items", nargs=-1, required=True)
 @user_option
 @format_option
+@click.option(
+    "--collection",
+    "collections",
+    multiple=True,
+    metavar="NAME_OR_KEY",
+    help="Zotero exports: only items of this collection and its sub-collections (its name, "
+    "Parent/Child path or key, any case; repeatable).",
+)
+@click.option(
+    "--ignore-collection",
+    "ignored",
+    multiple=True,
+    metavar="NAME_OR_KEY",
+    help="Zotero exports: leave out this collection and its sub-collections (repeatable).",
+)
 @json_option()
 @click.pass_context
 @user_errors
 def profile_add(
-    ctx: click.Context, items: tuple[str, ...], user: str, fmt: str | None, as_json: bool
+    ctx: click.Context,
+    items: tuple[str, ...],
+    user: str,
+    fmt: str | None,
+    collections: tuple[str, ...],
+    ignored: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Add papers to a profile: files (pasted abstracts, JSONL, …), `-` for standard
-    input, or arXiv ids / DOIs of papers already in the store."""
-    stdin = sys.stdin.read() if "-" in items else None
-    summary = app(ctx).profile_add(user, list(items), fmt=fmt, stdin=stdin)
+    input, or arXiv ids / DOIs of papers already in the store. With --collection or
+    --ignore-collection the ITEMS are Zotero exports that name their collections (Zotero
+    API items, Better BibTeX JSON)."""
+    if collections or ignored:
+        paths = [Path(i) for i in items]
+        summary = add_from_collections(
+            app(ctx), user, paths, include=collections, ignore=ignored, fmt=fmt
+        )
+    else:
+        stdin = sys.stdin.read() if "-" in items else None
+        summary = app(ctx).profile_add(user, list(items), fmt=fmt, stdin=stdin)
     report(summary, as_json)
 
 

@@ -34,8 +34,8 @@ CONTACT_PLACEHOLDER = "paperfeed-user@example.org"
 PROJECT_URL = "https://github.com/paperfeed/paperfeed"
 
 # Seconds between two requests to one host: arXiv asks for one request every 3 s (API,
-# OAI-PMH and listings alike); OpenAlex allows 10 per second; the others publish no
-# number, so we stay gentle. "*" is every other host.
+# OAI-PMH and listings alike); OpenAlex allows 10 per second; the others (bioRxiv included)
+# publish no number, so we stay gentle. "*" is every other host.
 DEFAULT_INTERVALS: dict[str, float] = {
     "export.arxiv.org": 3.0,
     "arxiv.org": 3.0,
@@ -44,6 +44,7 @@ DEFAULT_INTERVALS: dict[str, float] = {
     "api.openalex.org": 0.1,
     "huggingface.co": 0.5,
     "api.zotero.org": 0.5,
+    "api.biorxiv.org": 1.0,
     "*": 1.0,
 }
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})

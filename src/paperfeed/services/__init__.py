@@ -19,6 +19,7 @@ from paperfeed.services.fetching import (
     RemoteFetch,
     remote_fetcher,
 )
+from paperfeed.services.libraries import add_from_collections
 from paperfeed.sources import FORMATS, ParseIssue
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "RemoteFetch",
     "TableCopy",
     "UserError",
+    "add_from_collections",
     "check_store",
     "copy_store",
     "days_before",

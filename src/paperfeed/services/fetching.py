@@ -1,6 +1,6 @@
-"""Fetching use cases: papers from arXiv (API, OAI-PMH, listings), Hugging Face, Zotero and
-ids into the store, optionally into a profile. The network code is :mod:`paperfeed.fetch`;
-this module only decides what to fetch and stores what comes back."""
+"""Fetching use cases: papers from arXiv (API, OAI-PMH, listings), Hugging Face,
+bioRxiv/medRxiv, Zotero and ids into the store, optionally into a profile. The network code
+is :mod:`paperfeed.fetch`; this module only decides what to fetch and stores what comes back."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Self
 
 from paperfeed import fetch
+from paperfeed.fetch.biorxiv import interval as biorxiv_interval
 from paperfeed.fetch.session import FetchOptions, open_client
 from paperfeed.fetch.sources import RemoteFetch, remote_fetcher
 from paperfeed.services.app import Paperfeed
@@ -140,23 +141,51 @@ class Fetcher:
         """The Hugging Face daily papers of ``day`` (default: the latest list)."""
         return self._store("hf", fetch.hf_daily(self.client, day, limit=limit, base_url=base_url))
 
+    def biorxiv(
+        self,
+        server: str,
+        *,
+        days: int | None,
+        from_date: str | None,
+        until: str | None,
+        categories: Sequence[str],
+        limit: int | None,
+        max_pages: int,
+        base_url: str,
+    ) -> ImportSummary:
+        """What bioRxiv or medRxiv (``server``) posted in the last ``days`` days or from
+        ``from_date`` to ``until`` (default: the last day), of ``categories`` when given."""
+        result = fetch.biorxiv_details(
+            self.client,
+            server,
+            span=biorxiv_interval(days=days, from_date=from_date, until=until),
+            categories=categories,
+            limit=limit,
+            max_pages=max_pages,
+            base_url=base_url,
+        )
+        return self._store(server, result)
+
     def zotero(
         self,
         *,
         library_user: str | None,
         group: str | None,
         api_key: str | None,
-        collection: str | None,
+        collections: Sequence[str] = (),
+        ignore: Sequence[str] = (),
         max_items: int | None,
         base_url: str,
     ) -> ImportSummary:
-        """The items of a Zotero user or group library."""
-        result = fetch.zotero_items(
+        """The items of a Zotero user or group library; from ``collections`` only when given
+        (each with its sub-collections), none from ``ignore`` (by key, name or path)."""
+        result = fetch.zotero_library(
             self.client,
             user=library_user,
             group=group,
             api_key=api_key,
-            collection=collection,
+            include=collections,
+            ignore=ignore,
             max_items=max_items,
             base_url=base_url,
         )

@@ -61,6 +61,7 @@ FORMATS: dict[str, str] = {
     "zotero-json": "Zotero web API JSON (items with data.itemType)",
     "ids": "list of arXiv ids, arXiv URLs or DOIs, one per line (stubs to fetch)",
     "openalex-json": "OpenAlex works JSON (api.openalex.org/works/…)",
+    "biorxiv-json": "bioRxiv/medRxiv details API JSON (api.biorxiv.org/details/…)",
 }
 
 Parser = Callable[[str, str], ParseResult]
@@ -81,6 +82,7 @@ _PARSERS: dict[str, tuple[str, str]] = {
     "zotero-json": ("zotero", "parse_zotero"),
     "ids": ("idlist", "parse"),
     "openalex-json": ("openalex", "parse"),
+    "biorxiv-json": ("biorxiv", "parse"),
 }
 
 

@@ -76,6 +76,15 @@ def _xml_format(text: str) -> str | None:
     return None
 
 
+def _is_biorxiv_page(obj: Any) -> bool:
+    """A bioRxiv/medRxiv details answer: ``{"messages": [...], "collection": [...]}``."""
+    return (
+        isinstance(obj, dict)
+        and isinstance(obj.get("messages"), list)
+        and isinstance(obj.get("collection"), list)
+    )
+
+
 def json_kind(obj: Any) -> str:
     """The format of a JSON record (an element of an array)."""
     if isinstance(obj, dict):
@@ -83,6 +92,8 @@ def json_kind(obj: Any) -> str:
 
         if is_openalex_work(obj):
             return "openalex-json"
+        if "jatsxml" in obj or ("author_corresponding" in obj and "doi" in obj):
+            return "biorxiv-json"
         if isinstance(obj.get("paper"), dict):
             return "hf-daily-json"
         data = obj.get("data")
@@ -122,12 +133,16 @@ def _json_format(text: str) -> str:
             obj = json.loads(text)
         except (json.JSONDecodeError, RecursionError):
             return "jsonl"
+        if _is_biorxiv_page(obj):
+            return "biorxiv-json"
         for key in ("items", "papers", "results", "data"):
             if isinstance(obj, dict) and isinstance(obj.get(key), list) and obj[key]:
                 kind = json_kind(obj[key][0])
                 return kind if kind != "csl-json" else "jsonl"
         kind = json_kind(obj)
         return kind if kind in ("zotero-json", "openalex-json") else "jsonl"
+    if _is_biorxiv_page(obj):
+        return "biorxiv-json"
     kind = json_kind(obj)
     if kind == "openalex-json":
         return kind

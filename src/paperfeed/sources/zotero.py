@@ -1,7 +1,9 @@
-"""Zotero exports: CSL-JSON ("Export → CSL JSON") and the Zotero web API's JSON items."""
+"""Zotero exports: CSL-JSON ("Export → CSL JSON"), the Zotero web API's JSON items and Better
+BibTeX JSON exports (Zotero items with a table of collections)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -17,6 +19,7 @@ from paperfeed.sources.base import (
     iso_date,
 )
 from paperfeed.sources.jsonutil import JsonProblem, array_items, first_char, loads_or_problem
+from paperfeed.sources.zotero_collections import EXTRA_KEY, memberships
 
 CSL = "csl-json"
 ZOTERO = "zotero-json"
@@ -201,6 +204,11 @@ def paper_from_zotero(item: Any, fmt: str = ZOTERO) -> tuple[Paper | None, list[
             extra["tags"] = names
     if _s(data, "dateAdded"):
         extra["date_added"] = _s(data, "dateAdded")
+    collections = data.get("collections")
+    if isinstance(collections, list):
+        keys = [c for c in collections if isinstance(c, str) and c]
+        if keys:
+            extra[EXTRA_KEY] = keys
     paper = build_paper(
         fmt,
         arxiv=arxiv,
@@ -216,11 +224,25 @@ def paper_from_zotero(item: Any, fmt: str = ZOTERO) -> tuple[Paper | None, list[
     return paper, warnings
 
 
+def _with_collections(item: Any, member: dict[str, list[str]]) -> Any:
+    """A Better BibTeX item with the keys of the collections holding it (by ``itemID``)."""
+    if not member or not isinstance(item, dict) or "collections" in item:
+        return item
+    item_id = item.get("itemID")
+    keys = member.get(str(item_id)) if isinstance(item_id, int | str) else None
+    return {**item, "collections": keys} if keys else item
+
+
 def parse_zotero(text: str, filename: str = "<text>") -> ParseResult:
-    """Zotero web API JSON (``/users/N/items?format=json``): notes/attachments skipped."""
+    """Zotero web API JSON (``/users/N/items?format=json``) or a Better BibTeX JSON export:
+    notes/attachments skipped; each paper's collection keys in ``extra["zotero_collections"]``."""
     col = Collector(ZOTERO, filename)
+    member: dict[str, list[str]] = {}
+    if '"collections"' in text and first_char(text.lstrip("\ufeff")) == "{":
+        with contextlib.suppress(JsonProblem):
+            member = memberships(loads_or_problem(text.lstrip("\ufeff")))
     for k, (line, item) in enumerate(_records(text, col)):
-        _add(col, line, k, item, paper_from_zotero)
+        _add(col, line, k, _with_collections(item, member), paper_from_zotero)
     return col.result()
 
 
