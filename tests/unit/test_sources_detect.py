@@ -41,6 +41,7 @@ EXPECTED = {
     "papers.jsonl": "jsonl",
     "papers_truncated.jsonl.gz": "jsonl",
     "zotero_api_items.json": "zotero-json",
+    "zotero_bbt.json": "zotero-json",
     "zotero_csl.json": "csl-json",
 }
 SEED_FORMATS = {
