@@ -225,6 +225,12 @@ def test_source_kinds() -> None:
     assert source_kind("arxiv:cs.LG+cs.CL") == ("arxiv", "cs.LG+cs.CL")
     assert source_kind("hf") == ("hf", "")
     assert source_kind("file:/tmp/a b.jsonl") == ("file", "/tmp/a b.jsonl")
-    for bad in ("arxiv:", "file:", "hf:x", "rss"):
+    assert source_kind("biorxiv") == ("biorxiv", "")
+    assert source_kind("biorxiv:neuroscience+cell biology") == (
+        "biorxiv",
+        "neuroscience+cell biology",
+    )
+    assert source_kind("medrxiv") == ("medrxiv", "")
+    for bad in ("arxiv:", "file:", "hf:x", "rss", "biorxiv:", "medrxiv: ", "bioRxiv"):
         with pytest.raises(ConfigError):
             source_kind(bad)
