@@ -238,6 +238,7 @@ EVERY_FORMAT = {
     "zotero_csl.json": "csl-json",
     "zotero_api_items.json": "zotero-json",
     "openalex_results.json": "openalex-json",
+    "biorxiv_details.json": "biorxiv-json",
 }
 
 

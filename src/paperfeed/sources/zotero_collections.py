@@ -175,17 +175,12 @@ def choose(
                 one_line(f"{where}: no collection {wanted!r}; {_available(collections)}", 2000)
             )
         found[wanted] = keys
-    keep = (
-        with_descendants(collections, set().union(*(found[w] for w in include)))
-        if include
-        else None
-    )
-    drop = (
-        with_descendants(collections, set().union(*(found[w] for w in ignore)))
-        if ignore
-        else frozenset()
-    )
-    return CollectionChoice(keep, drop, paths(collections))
+
+    def under(names: Sequence[str]) -> frozenset[str]:
+        return with_descendants(collections, {key for w in names for key in found[w]})
+
+    keep = under(include) if include else None
+    return CollectionChoice(keep, under(ignore), paths(collections))
 
 
 def collections_of(paper: Paper) -> list[str]:
