@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from paperfeed.delivery import tokens
-from paperfeed.delivery.channels import Channel, check_channels, open_channel, webhook_client
+from paperfeed.delivery.channels import Channel, check_channels, open_channel
 from paperfeed.delivery.daily import (
     DailyReport,
     DailyRun,
@@ -29,7 +29,7 @@ from paperfeed.delivery.links import digest_links, feed_url
 from paperfeed.delivery.mail import Mailer, check_smtp
 from paperfeed.delivery.tokens import Claims
 from paperfeed.digest.feed import render_feed
-from paperfeed.fetch.http import HttpClient
+from paperfeed.fetch.webhooks import WebhookSender
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, RemoteFetch, UserError, remote_fetcher
 from paperfeed.settings import (
@@ -159,7 +159,7 @@ class Delivery:
         remote: RemoteFetch | None = None,
         report_source: Callable[[SourceResult], None] = lambda r: None,
         report_user: Callable[[UserResult], None] = lambda r: None,
-        http: HttpClient | None = None,
+        http: WebhookSender | None = None,
     ) -> DailyReport:
         """Fetch the configured sources (unless ``fetch`` is false), e-mail ``day``'s digests
         (through ``sender``, default the configured SMTP server) and post them to the users'
@@ -175,7 +175,7 @@ class Delivery:
 
             def opener(channel: ChannelSettings) -> Channel:
                 if not clients:  # made on first use: a run without channels needs none
-                    clients.append(stack.enter_context(webhook_client(config.webhooks)))
+                    clients.append(stack.enter_context(WebhookSender(config.webhooks)))
                 return open_channel(channel, clients[0])
 
             sources: list[SourceResult] = []

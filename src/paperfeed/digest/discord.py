@@ -16,14 +16,23 @@ LIMIT = 2000
 """Characters of one message's ``content``."""
 SUPPRESS_EMBEDS = 4
 """The message flag that turns off link previews (one per link would bury the digest)."""
-_MARKDOWN = re.compile(r"([\\*_~`|<>\[\]()#-])")
+_MARKDOWN = re.compile(r"([\\*_~`|<>\[\]])")
+_LINE_START = re.compile(r"^(\s*)([#-]|\d+(?=\.))")
 _MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 
 
+def _mark(m: re.Match[str]) -> str:
+    """A heading or list marker at the start escaped: ``\\#``, ``\\-``, ``12\\.``."""
+    lead, marker = m.group(1), m.group(2)
+    return f"{lead}{marker}\\" if marker[0].isdigit() else f"{lead}\\{marker}"
+
+
 def escape(text: str) -> str:
-    """``text`` shown as written in Discord Markdown: special characters escaped, mass
-    mentions broken by a zero-width space."""
-    return _MENTION.sub("@\u200b\\1", _MARKDOWN.sub(r"\\\1", text))
+    """``text`` shown as written in Discord Markdown: emphasis, code, quote, spoiler and link
+    characters escaped (and a heading or list marker at its start), mass mentions broken by
+    a zero-width space."""
+    text = _LINE_START.sub(_mark, _MARKDOWN.sub(r"\\\1", text))
+    return _MENTION.sub("@\u200b\\1", text)
 
 
 def link(url: str, label: str) -> str:

@@ -27,9 +27,14 @@ def _item(item: ChatItem) -> list[str]:
 
 
 def ntfy_message(digest: Digest, topic: str, *, ratings: bool = False) -> dict[str, Any]:
-    """The JSON to publish ``digest`` to ``topic``; tapping it opens the top paper."""
+    """The JSON to publish ``digest`` to ``topic``; tapping it opens the top paper. The
+    papers active learning asks about come only with ``ratings`` (they are there to be
+    rated)."""
     lines = head_lines(digest)[1:]  # the day is in the title
-    items = [item for section in chat_sections(digest, ratings=ratings) for item in section.items]
+    sections = chat_sections(digest, ratings=ratings)
+    if digest.ask and not ratings:
+        sections = sections[:-1]
+    items = [item for section in sections for item in section.items]
     for i, item in enumerate(items):
         more = len(items) - i - 1
         added = ["", *_item(item)]

@@ -1,13 +1,13 @@
 """Chat channels besides e-mail and feeds, one module per kind behind one small interface
 (:class:`~paperfeed.delivery.channels.base.Channel`): Slack, Discord, Matrix, ntfy and a
-generic JSON webhook. :func:`open_channel` makes the channel a user's config.toml describes;
-:func:`webhook_client` the HTTP client they share in a run; :func:`check_channels` finds a
-missing secret before anything is sent; :func:`probe` whether a channel's host answers."""
+generic JSON webhook. :func:`open_channel` makes the channel a user's config.toml describes
+(posting through a run's :class:`~paperfeed.fetch.webhooks.WebhookSender`);
+:func:`check_channels` finds a missing secret before anything is sent; :func:`probe` tells
+whether a channel's host answers."""
 
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -17,8 +17,8 @@ from paperfeed.delivery.channels.generic import JsonChannel
 from paperfeed.delivery.channels.matrix import MatrixChannel
 from paperfeed.delivery.channels.ntfy import NtfyChannel
 from paperfeed.delivery.channels.slack import SlackChannel
-from paperfeed.fetch.http import Clock, HttpClient, RetryPolicy, Sleep
-from paperfeed.settings import ChannelSettings, UserDelivery, WebhookSettings, resolve_channel
+from paperfeed.fetch.webhooks import WebhookSender
+from paperfeed.settings import ChannelSettings, UserDelivery, resolve_channel
 
 __all__ = [
     "KINDS",
@@ -28,7 +28,6 @@ __all__ = [
     "check_channels",
     "open_channel",
     "probe",
-    "webhook_client",
 ]
 
 KINDS: Mapping[str, type[WebhookChannel]] = {
@@ -38,30 +37,9 @@ KINDS: Mapping[str, type[WebhookChannel]] = {
     "ntfy": NtfyChannel,
     "json": JsonChannel,
 }
-MAX_RETRY_AFTER = 120.0
-"""Longest wait a channel's ``Retry-After`` gets before the next try (seconds)."""
 
 
-def webhook_client(
-    cfg: WebhookSettings, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
-) -> HttpClient:
-    """The HTTP client of a run's channels: ``cfg``'s time-out and retries, no spacing
-    between requests (a run sends a handful; servers that want fewer say so with 429 and
-    ``Retry-After``, which is honoured up to :data:`MAX_RETRY_AFTER`)."""
-    return HttpClient(
-        timeout=cfg.timeout,
-        deadline=max(3 * cfg.timeout, 30.0),
-        max_bytes=1024 * 1024,
-        intervals={"*": 0.0},
-        retry=RetryPolicy(
-            retries=cfg.retries, backoff=cfg.backoff, max_retry_after=MAX_RETRY_AFTER
-        ),
-        clock=clock,
-        sleep=sleep,
-    )
-
-
-def open_channel(settings: ChannelSettings, client: HttpClient) -> WebhookChannel:
+def open_channel(settings: ChannelSettings, client: WebhookSender) -> WebhookChannel:
     """The channel ``settings`` describes, its secrets read from the environment
     (:class:`~paperfeed.settings.ConfigError` when one is missing)."""
     return KINDS[settings.kind](resolve_channel(settings), client)

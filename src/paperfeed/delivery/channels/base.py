@@ -1,9 +1,10 @@
 """The one small interface every chat channel implements (:class:`Channel`: a ``name`` and
 ``send(digest)``), and what the webhook kinds share (:class:`WebhookChannel`): the digest is
 rendered into requests by :mod:`paperfeed.digest` (pure), each is sent through fetch's
-:class:`~paperfeed.fetch.http.HttpClient` (time-outs; retries with backoff on time-outs, 429
-and 5xx, ``Retry-After`` honoured; other 4xx and unreachable hosts fail at once), and any
-failure becomes one :class:`ChannelError` line without the secret parts of the URL."""
+:class:`~paperfeed.fetch.webhooks.WebhookSender` (time-outs; retries with backoff on
+time-outs, 429 and 5xx, ``Retry-After`` honoured; other 4xx and unreachable hosts fail at
+once), and any failure becomes one :class:`ChannelError` line without the secret parts of
+the URL."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 from paperfeed.digest.content import Digest
 from paperfeed.fetch import FetchError
-from paperfeed.fetch.http import HttpClient
+from paperfeed.fetch.webhooks import WebhookSender
 from paperfeed.settings import ChannelSettings
 
 _URL = re.compile(r"https?://[^\s;,)]+")
@@ -76,7 +77,7 @@ class WebhookChannel:
 
     what: ClassVar[str] = "webhook"
 
-    def __init__(self, settings: ChannelSettings, client: HttpClient) -> None:
+    def __init__(self, settings: ChannelSettings, client: WebhookSender) -> None:
         self.settings = settings
         self.client = client
         self.name = settings.name
@@ -97,9 +98,7 @@ class WebhookChannel:
         requests = self.requests(digest)
         for i, req in enumerate(requests):
             try:
-                self.client.get(
-                    req.url, body=req.body, method=req.method, headers=req.headers, what=self.what
-                )
+                self.client.send(req.method, req.url, req.body, req.headers, what=self.what)
             except FetchError as exc:
                 raise self._failure(exc, posted=i, of=len(requests)) from None
 
