@@ -64,7 +64,8 @@ def _delivery(ctx: click.Context) -> Delivery:
     "save_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Also write each e-mail to DIR as a .eml file (a preview with --dry-run).",
+    help="Also write each e-mail to DIR as a .eml file and each channel's messages as a "
+    ".json file (a preview with --dry-run).",
 )
 @click.option(
     "--check",
