@@ -17,12 +17,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from paperfeed.settings_channels import (
+    ChannelSettings,
+    WebhookSettings,
+    example_lines,
+    parse_channels,
+    parse_emails,
+)
 from paperfeed.settings_fields import (
     CONFIG_FILE,
     DEFAULT_PORTS,
     FIELDS,
     USER_FIELDS,
     WEEKDAYS,
+    ConfigError,
     Field,
 )
 
@@ -139,8 +147,10 @@ def keep_model_libraries_offline() -> None:
 # --- config.toml -------------------------------------------------------------------------------
 
 
-class ConfigError(ValueError):
-    """config.toml is unreadable or holds a bad value; the message names the file and key."""
+def resolve_channel(channel: ChannelSettings) -> ChannelSettings:
+    """``channel`` with the URL and token its ``url_env``/``token_env`` keys name read from
+    the environment; :class:`ConfigError` naming the key when one is unset."""
+    return channel.resolved(named_variable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +178,8 @@ class SmtpSettings:
 
 @dataclass(frozen=True, slots=True)
 class UserDelivery:
-    """One recipient: a stored user's name and where and how often their digest goes."""
+    """One recipient: a stored user's name and where and how often their digest goes:
+    ``email`` (the first address; empty: none), ``extra_emails`` and chat ``channels``."""
 
     name: str
     email: str
@@ -182,6 +193,18 @@ class UserDelivery:
     min_score: float = 0.0
     muted: tuple[str, ...] = ()
     show_again: bool = False
+    extra_emails: tuple[str, ...] = ()
+    channels: tuple[ChannelSettings, ...] = ()
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Every address the digest is e-mailed to, the first one first."""
+        return (self.email, *self.extra_emails) if self.email else self.extra_emails
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the digest goes anywhere (an address or a channel)."""
+        return bool(self.emails or self.channels)
 
     def due(self, weekday_index: int) -> bool:
         """Whether a digest goes out on a day with this ``date.weekday()``."""
@@ -208,6 +231,7 @@ class DeliverySettings:
     feed_days: int = 7
     feed_dir: str = ""
     users: tuple[UserDelivery, ...] = ()
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     path: str = CONFIG_FILE
 
     def user(self, name: str) -> UserDelivery | None:
@@ -350,6 +374,11 @@ def parse_config(data: Mapping[str, Any], *, where: str = CONFIG_FILE) -> FileSe
         feed_days=v["digest.feed_days"] or 7,
         feed_dir=v["digest.feed_dir"],
         users=users,
+        webhooks=WebhookSettings(
+            timeout=v["webhooks.timeout"] or 10.0,
+            retries=v["webhooks.retries"],
+            backoff=v["webhooks.backoff"],
+        ),
         path=where,
     )
     tldr = TldrSettings(
@@ -377,7 +406,7 @@ def _parse_users(
     for name, table in raw.items():
         if not isinstance(table, Mapping):
             raise ConfigError(f'{where}: users.{name} must be a table (e.g. email = "…")')
-        bad = sorted(k for k in table if k not in fields)
+        bad = sorted(k for k in table if k not in fields and k != "channels")
         if bad:
             raise ConfigError(f"{where}: unknown setting 'users.{name}.{bad[0]}'")
         got = {
@@ -387,14 +416,13 @@ def _parse_users(
                 x,
             )
             for k, x in table.items()
+            if k not in ("email", "channels")
         }
-        email = str(got.get("email", "")).strip()
-        if email and ("@" not in email or any(c in email for c in "\r\n<>,")):
-            raise ConfigError(f"{where}: users.{name}.email is not one e-mail address: {email!r}")
+        emails = parse_emails(str(name), table.get("email", ""), where)
         users.append(
             UserDelivery(
                 name=str(name),
-                email=email,
+                email=emails[0] if emails else "",
                 frequency=got.get("frequency") or defaults.frequency,
                 weekday=got.get("weekday") or defaults.weekday,
                 size=int(got.get("size") or size),
@@ -405,6 +433,8 @@ def _parse_users(
                 min_score=float(got.get("min_score", 0.0)),
                 muted=tuple(got.get("muted", ())),
                 show_again=bool(got.get("show_again", False)),
+                extra_emails=emails[1:],
+                channels=parse_channels(str(name), table.get("channels", []), where),
             )
         )
     return tuple(users)
@@ -437,10 +467,12 @@ def read_config(path: Path) -> FileSettings:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = parse_config(data, where=str(path))
     secret = settings.delivery.smtp.password or settings.tldr.api_key
-    if secret and path.stat().st_mode & 0o077:
+    channels = [c for u in settings.delivery.users for c in u.channels if c.inline_secret]
+    if (secret or channels) and path.stat().st_mode & 0o077:
         raise ConfigError(
-            f"{path} holds a password or API key but other users can read it: run "
-            f"`chmod 600 {path}` (or use smtp.password_env / tldr.api_key_env)"
+            f"{path} holds a password, API key, token or webhook URL but other users can read "
+            f"it: run `chmod 600 {path}` (or use smtp.password_env / tldr.api_key_env / a "
+            "channel's token_env or url_env)"
         )
     return settings
 
@@ -542,6 +574,9 @@ def example_toml(fields: Sequence[Field] = FIELDS) -> str:
         value = "linda@example.org" if f.key == "email" else None
         line = key_line(f.key, value)
         out.append(f"# {key_line(f.key, f.example)}" if f.example is not None else line)
+        if f.key == "email":
+            out.append(f"# {key_line(f.key, ['linda@example.org', 'linda@home.example'])}")
+    out += ["", *example_lines("linda")]
     return "\n".join(out) + "\n"
 
 

@@ -21,6 +21,11 @@ WEEKDAYS: tuple[str, ...] = (
     "sunday",
 )
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+CHANNEL_KINDS: tuple[str, ...] = ("slack", "discord", "matrix", "ntfy", "json")
+
+
+class ConfigError(ValueError):
+    """config.toml is unreadable or holds a bad value; the message names the file and key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +133,19 @@ FIELDS: tuple[Field, ...] = (
         "(for a static web server); empty: feeds only through `paperfeed serve`.",
     ),
     Field(
+        "webhooks.timeout",
+        10.0,
+        "Seconds a chat channel's server (Slack, Discord, Matrix, ntfy, JSON webhook) may take "
+        "to answer one request before the try is given up.",
+    ),
+    Field(
+        "webhooks.retries",
+        3,
+        "Retries of a request to a channel that timed out or got 429 or 5xx, waiting backoff, "
+        "2×backoff … seconds, or what the server's Retry-After asks. Other 4xx are not retried.",
+    ),
+    Field("webhooks.backoff", 2.0, "Seconds before the first retry (doubled for each next one)."),
+    Field(
         "tldr.mode",
         "extractive",
         "How each item's one-line TL;DR is made: extractive (offline: the abstract's sentence "
@@ -166,7 +184,12 @@ FIELDS: tuple[Field, ...] = (
 )
 
 USER_FIELDS: tuple[Field, ...] = (
-    Field("email", "", "Where this user's digest goes (users without one get none)."),
+    Field(
+        "email",
+        "",
+        "Where this user's digest is e-mailed: one address, or a list of them (each gets its "
+        "own message). Users with neither an address nor a channel get no digest.",
+    ),
     Field("frequency", None, "daily or weekly; default: digest.frequency.", FREQUENCIES, kind=str),
     Field("weekday", None, "Day of a weekly digest; default: digest.weekday.", WEEKDAYS, kind=str),
     Field("size", None, "Papers in this user's digest; default: digest.size.", kind=int),
@@ -202,3 +225,40 @@ USER_FIELDS: tuple[Field, ...] = (
         "Let papers shown in an earlier digest appear again (default: each paper once).",
     ),
 )
+
+CHANNEL_FIELDS: tuple[Field, ...] = (
+    Field("kind", "", "Where the digest is posted.", CHANNEL_KINDS),
+    Field(
+        "name",
+        "",
+        "Name in the run's status lines and in what `daily` records as delivered (lowercase "
+        "letters, digits, - and _); default: the kind (slack, slack-2, … for a second of one "
+        "kind).",
+    ),
+    Field(
+        "url",
+        "",
+        "slack/discord: the incoming-webhook URL; matrix: the homeserver (https://matrix.org); "
+        "ntfy: the topic URL (https://ntfy.sh/TOPIC); json: the URL the digest is POSTed to.",
+    ),
+    Field(
+        "url_env",
+        "",
+        "Name of an environment variable holding the url instead (a webhook URL is a secret).",
+    ),
+    Field("room", "", "matrix: the room id (!abc123:example.org), not its #alias."),
+    Field(
+        "token",
+        "",
+        "matrix: the access token (needed); ntfy and json: sent as a Bearer token (optional).",
+    ),
+    Field("token_env", "", "Name of an environment variable holding the token instead."),
+    Field(
+        "ratings",
+        True,
+        "Put the one-click 👍/👎 rating links in the message (default: yes, except for ntfy, "
+        "whose topics anyone who knows the name can read). Set false for a shared room.",
+        kind=bool,
+    ),
+)
+"""The keys of one ``[[users.NAME.channels]]`` table."""

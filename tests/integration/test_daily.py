@@ -286,7 +286,7 @@ def test_unsubscribe_and_status_emails_for_a_quiet_day_with_a_failed_source(
     assert sorted(m["To"] for m in status_mails) == ["ada@example.org", "cyd@example.org"]
     for msg in status_mails:
         assert msg["Subject"] == "paperfeed 2026-08-22: source file:missing.jsonl failed"
-        text = text_of(msg)
+        text = " ".join(text_of(msg).split())  # wrapped at 78 columns
         assert "No new papers today" in text
         assert "Source file:missing.jsonl failed: " in text and "no such file" in text
 

@@ -20,7 +20,7 @@ import click
 from paperfeed.cli import common
 from paperfeed.cli.common import iso_date, user_errors
 from paperfeed.cli.embed import ray_option
-from paperfeed.settings import Settings, example_toml
+from paperfeed.settings import Settings, UserDelivery, example_toml
 
 if TYPE_CHECKING:
     from paperfeed.delivery.service import Delivery
@@ -64,9 +64,15 @@ def _delivery(ctx: click.Context) -> Delivery:
     "save_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Also write each e-mail to DIR as a .eml file (a preview with --dry-run).",
+    help="Also write each e-mail to DIR as a .eml file and each channel's messages as a "
+    ".json file (a preview with --dry-run).",
 )
-@click.option("--check", is_flag=True, help="Only check config.toml and the SMTP login, then stop.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only check config.toml, the SMTP login and that each chat channel's host answers "
+    "(nothing is posted), then stop.",
+)
 @ray_option("Rank the users in parallel on Ray (the same digests as without it).")
 @click.pass_context
 @user_errors
@@ -79,13 +85,16 @@ def daily_cmd(
     check: bool,
     ray_address: str | None,
 ) -> None:
-    """Fetch the configured sources, rank for every user with an e-mail address and send
-    each their digest (a short status e-mail when there is nothing new or a source failed).
+    """Fetch the configured sources, rank for every user with an e-mail address or a chat
+    channel, and deliver each their digest to every address and channel (Slack, Discord,
+    Matrix, ntfy, JSON webhook); a short status message when there is nothing new or a source
+    failed.
 
-    Safe to run again: what was delivered for a day is recorded, so a second run (or one
-    after a crash) sends only what is missing. One status line per user; the exit status is
-    1 when a delivery failed (run it again to retry). Settings: <home>/config.toml
-    (`paperfeed config-example`).
+    Safe to run again: what was delivered for a day is recorded per address and channel, so a
+    second run (or one after a crash) delivers only what is missing. One status line per
+    address and channel; one that fails never stops the others. The exit status is 1 when a
+    delivery failed (run it again to retry). Settings: <home>/config.toml (`paperfeed
+    config-example`).
     """
     from paperfeed.delivery.service import Delivery
 
@@ -94,7 +103,7 @@ def daily_cmd(
     recipients = Delivery.check(config, smtp=check or not dry_run)
     _settings(ctx).tldr.check()
     if check:
-        click.echo(f"SMTP {config.smtp.where}: ok; {len(recipients)} recipients")
+        _check_report(config.smtp.where, recipients)
         return
     day = day or date.today().isoformat()
     delivery = _delivery(ctx)
@@ -119,6 +128,22 @@ def daily_cmd(
         )
 
 
+def _check_report(smtp: str, recipients: list[UserDelivery]) -> None:
+    """``daily --check``'s lines: SMTP, then whether each channel's host answers."""
+    from paperfeed.delivery.channels import probe
+
+    if any(u.emails for u in recipients):
+        click.echo(f"SMTP {smtp}: ok; {len(recipients)} recipients")
+    down = 0
+    for user in recipients:
+        for channel in user.channels:
+            problem = probe(channel)
+            down += problem is not None
+            click.echo(f"{user.name} [{channel.name}]: {problem or 'reachable'}")
+    if down:
+        raise click.ClickException(f"{down} channel(s) cannot be reached")
+
+
 def _on_ray(delivery: Delivery, day: str, address: str) -> Paperfeed:
     """The delivery's library object, ranking the day's due users in parallel on Ray."""
     from paperfeed.delivery.daily import ASK_PER_DIGEST
@@ -129,7 +154,7 @@ def _on_ray(delivery: Delivery, day: str, address: str) -> Paperfeed:
     planned = [
         RankRequest(u.name, days_before(day, u.window_days), until, u.size, ASK_PER_DIGEST)
         for u in delivery.config.users
-        if u.email and u.due(date.fromisoformat(day).weekday())
+        if u.reachable and u.due(date.fromisoformat(day).weekday())
     ]
     return ParallelRanking.over(delivery.app, delivery.settings, planned, address)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -31,9 +30,16 @@ def _emit(
     from paperfeed.display import table
 
     if fmt == "json":
-        text = json.dumps([_rec_json(r) for r in recs], ensure_ascii=False, indent=1)
+        from paperfeed.digest.json_items import recommendation_json
+
+        text = json.dumps([recommendation_json(r) for r in recs], ensure_ascii=False, indent=1)
     elif fmt == "html":
         text = render_html(recs, title=title, subtitle=subtitle)
+    elif fmt == "text":
+        from paperfeed.digest.email import sections
+        from paperfeed.digest.text import digest_text
+
+        text = digest_text(title, subtitle, sections(recs)).rstrip("\n")
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         text = table(recs, width=width) if recs else "nothing to recommend"
@@ -44,34 +50,14 @@ def _emit(
         click.echo(f"wrote {fmt} to {output}", err=True)
 
 
-def _rec_json(r: Recommendation) -> dict[str, Any]:
-    e = r.explanation
-    return {
-        "rank": r.rank,
-        "score": round(r.score, 6),
-        "paper": r.paper.to_json(),
-        "tldr": r.tldr,
-        "explanation": {
-            "closest_id": e.closest_id,
-            "closest_title": e.closest_title,
-            "similarity": round(e.similarity, 4),
-            "shared_terms": list(e.shared_terms),
-            "interest": e.interest,
-            "interest_name": e.interest_name,
-            "kind": e.kind,
-            "text": e.sentence(),
-        },
-        "components": {k: round(v, 4) for k, v in r.components.items()},
-    }
-
-
 _FORMAT = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "html"]),
+    type=click.Choice(["table", "text", "json", "html"]),
     default="table",
     show_default=True,
-    help="Output format.",
+    help="Output format: table (for this terminal's width), text (the plain-text digest, "
+    "grouped by interest and wrapped at 78 columns, for cron mail and pipes), json, html.",
 )
 _OUTPUT = click.option(
     "--output",

@@ -1,11 +1,13 @@
 """The daily run's parts: fetch the configured sources (store and embed the new papers), then
-rank for every user with an e-mail address (:meth:`Paperfeed.recommend_and_ask`, the one
-ranking path) and send each their digest. :meth:`Delivery.run_daily
+rank for every user with an e-mail address or a chat channel
+(:meth:`Paperfeed.recommend_and_ask`, the one ranking path) and deliver each their digest to
+every address and channel (:mod:`paperfeed.delivery.targets`). :meth:`Delivery.run_daily
 <paperfeed.delivery.service.Delivery.run_daily>` puts them together.
 
 Idempotent per day and resumable: each delivery is recorded in the store (user, day, channel)
 right after it is sent, so a second run, or a run after a crash, sends only what is missing. A
-day without new papers, or with a failed source, gets a short status e-mail instead of silence.
+day without new papers, or with a failed source, gets a short status message instead of
+silence.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
 
-from paperfeed.delivery.feedback import EMAIL
 from paperfeed.delivery.links import digest_links
-from paperfeed.delivery.mail import SendFailure
-from paperfeed.digest.email import build_message, render_digest, render_status
+from paperfeed.delivery.targets import ChannelOpener, Fanout, Sender, UserResult
+from paperfeed.digest.content import Digest
+from paperfeed.digest.linkset import DigestLinks
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, RemoteFetch, UserError, days_before
 from paperfeed.settings import WEEKDAYS, DeliverySettings, UserDelivery, source_kind
@@ -33,10 +33,6 @@ log = logging.getLogger("paperfeed.daily")
 ASK_PER_DIGEST = 3
 """Papers a digest asks the reader to rate (active learning), after the recommendations."""
 LOCK_FILE = "daily.lock"
-
-
-class Sender(Protocol):
-    def send(self, msg: EmailMessage) -> int: ...
 
 
 @dataclass
@@ -52,21 +48,6 @@ class SourceResult:
         if self.error:
             return f"source {self.spec}: FAILED: {self.error}"
         return f"source {self.spec}: {self.read} read, {self.new} new"
-
-
-@dataclass
-class UserResult:
-    """What happened to one user's delivery; ``outcome`` is sent, status, skipped or failed."""
-
-    user: str
-    email: str
-    outcome: str
-    detail: str = ""
-
-    def line(self) -> str:
-        return f"{self.user} <{self.email}>: {self.outcome}" + (
-            f" ({self.detail})" if self.detail else ""
-        )
 
 
 @dataclass
@@ -115,10 +96,10 @@ def fetch_sources(
 
 
 def recipients(app: Paperfeed, settings: DeliverySettings) -> list[UserDelivery]:
-    """Who gets a digest: config.toml's users with an e-mail address, each with what they
-    chose on the web app's settings page (an e-mail there wins, as do its frequency, "off"
-    included, and a size above 0), then the web app's users with an e-mail config.toml does
-    not list."""
+    """Who gets a digest: config.toml's users with an e-mail address or a channel, each with
+    what they chose on the web app's settings page (an e-mail there replaces the first
+    address, and its frequency, "off" included, and a size above 0 win), then the web app's
+    users with an e-mail config.toml does not list."""
     out: list[UserDelivery] = []
     listed = {u.name for u in settings.users}
     web = [u for u in app.store.users() if u not in listed]
@@ -130,10 +111,11 @@ def recipients(app: Paperfeed, settings: DeliverySettings) -> list[UserDelivery]
             user = replace(
                 user,
                 email=account.email,
+                extra_emails=tuple(e for e in user.extra_emails if e != account.email),
                 frequency=account.digest_frequency,
                 size=account.digest_size or (user.size if user.name in listed else settings.size),
             )
-        if user.email:
+        if user.reachable:
             out.append(user)
     return out
 
@@ -174,7 +156,7 @@ def next_weekday(day: str, weekday: str) -> str:
 
 @dataclass
 class DailyRun:
-    """One day's e-mails to every configured user (see the module docstring)."""
+    """One day's digests to every configured user (see the module docstring)."""
 
     app: Paperfeed
     settings: DeliverySettings
@@ -185,70 +167,59 @@ class DailyRun:
     dry_run: bool = False
     save_dir: Path | None = None
     report_user: Callable[[UserResult], None] = lambda r: None
+    open_channel: ChannelOpener | None = None
 
     def run(self, sources: Sequence[SourceResult] = ()) -> DailyReport:
         report = DailyReport(self.day, list(sources))
         failures = [f"{s.spec} failed: {s.error}" for s in sources if s.error]
         until = (date.fromisoformat(self.day) + timedelta(days=1)).isoformat()
         for user in recipients(self.app, self.settings):
-            result = self._deliver(user, until, failures)
-            report.users.append(result)
-            self.report_user(result)
+            for result in self._deliver(user, until, failures):
+                report.users.append(result)
+                self.report_user(result)
         return report
 
-    def _deliver(self, user: UserDelivery, until: str, failures: list[str]) -> UserResult:
-        def result(outcome: str, detail: str = "") -> UserResult:
-            return UserResult(user.name, user.email, outcome, detail)
-
+    def _deliver(self, user: UserDelivery, until: str, failures: list[str]) -> list[UserResult]:
+        """One line per address and channel of ``user`` (one for the user when nothing can
+        be sent): each delivered on its own."""
         if not user.due(date.fromisoformat(self.day).weekday()):
-            return result(
-                "skipped", f"weekly digest, next on {next_weekday(self.day, user.weekday)}"
-            )
-        if not self.app.store.is_subscribed(user.name, EMAIL):
-            return result("skipped", "unsubscribed")
-        done = self.app.store.delivery(user.name, self.day, EMAIL)
-        if done is not None:
-            return result("skipped", f"{done} already sent for {self.day}")
+            detail = f"weekly digest, next on {next_weekday(self.day, user.weekday)}"
+            return [UserResult(user.name, user.email, "skipped", detail)]
+        fanout = Fanout(
+            self.app,
+            user,
+            self.day,
+            self.now,
+            self.settings.smtp.from_addr or "paperfeed <paperfeed@localhost>",
+            sender=self.sender,
+            open_channel=self.open_channel,
+            dry_run=self.dry_run,
+            save_dir=self.save_dir,
+        )
+        pending, skipped = fanout.plan()
+        if not pending:
+            return skipped
         since = days_before(self.day, user.window_days)
         recs: list[Recommendation] = []
         ask: list[Recommendation] = []
         try:
-            self.app.user_signals(user.name)  # a missing user or empty profile: no mail at all
+            self.app.user_signals(user.name)  # a missing user or empty profile: no digest
             if self.app.store.papers_between(since, until, limit=1):
                 recs, ask = self.app.recommend_and_ask(
                     user.name, since=since, until=until, top=user.size, k=ASK_PER_DIGEST
                 )
         except UserError as exc:
             log.warning("no digest for %s: %s", user.name, exc)
-            return result("failed", str(exc))
-        message, kind, detail = self._message(user, recs, failures, ask)
-        if self.save_dir is not None:
-            self.save_dir.mkdir(parents=True, exist_ok=True)
-            (self.save_dir / f"{self.day}-{user.name}.eml").write_bytes(message.as_bytes())
-        if self.dry_run:
-            return result("dry run", f"would send {detail}: {message['Subject']}")
-        if self.sender is None:
-            raise RuntimeError("DailyRun needs a sender unless dry_run is set")
-        try:
-            attempts = self.sender.send(message)
-        except SendFailure as exc:
-            log.warning("sending to %s failed: %s", user.name, exc)
-            kind_of = "permanent" if exc.permanent else "transient"
-            return result("failed", f"{kind_of}: {exc}")
-        self.app.store.record_delivery(user.name, self.day, EMAIL, kind, detail)
-        self.app.store.record_shown(user.name, self.day, [r.paper.id for r in [*recs, *ask]])
-        tries = f", {attempts} tries" if attempts > 1 else ""
-        return result("sent", f"{detail}{tries}")
+            return [*skipped, UserResult(user.name, user.email, "failed", str(exc))]
+        links = self._links(user, recs, ask)
+        digest = Digest(user.name, self.day, links, tuple(recs), tuple(ask), tuple(failures))
+        return [*skipped, *fanout.deliver(digest, pending)]
 
-    def _message(
-        self,
-        user: UserDelivery,
-        recs: list[Recommendation],
-        failures: list[str],
-        ask: Sequence[Recommendation] = (),
-    ) -> tuple[EmailMessage, str, str]:
-        """(message, kind, detail): the digest, or the status e-mail when there is nothing."""
-        links = digest_links(
+    def _links(
+        self, user: UserDelivery, recs: Sequence[Recommendation], ask: Sequence[Recommendation]
+    ) -> DigestLinks:
+        """Fresh signed links for every paper of ``user``'s digest."""
+        return digest_links(
             self.secret,
             self.settings.base_url,
             user.name,
@@ -257,23 +228,3 @@ class DailyRun:
             ttl_days=self.settings.token_days,
             feed_generation=feed_generation(self.app, user.name),
         )
-        if recs:
-            notices = [f"Source {f}" for f in failures]
-            content = render_digest(
-                recs, links, user=user.name, day=self.day, notices=notices, ask=ask
-            )
-            kind, detail = "digest", f"digest of {len(recs)} papers"
-        else:
-            content = render_status(
-                links, user=user.name, day=self.day, no_new_papers=True, failures=failures
-            )
-            kind = "status"
-            detail = "status: " + ("source failed" if failures else "no new papers")
-        message = build_message(
-            content,
-            sender=self.settings.smtp.from_addr or "paperfeed <paperfeed@localhost>",
-            to=user.email,
-            when=self.now,
-            unsubscribe_url=links.unsubscribe,
-        )
-        return message, kind, detail

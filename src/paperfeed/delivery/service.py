@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from paperfeed.delivery import tokens
+from paperfeed.delivery.channels import Channel, check_channels, open_channel
 from paperfeed.delivery.daily import (
     DailyReport,
     DailyRun,
@@ -28,9 +29,16 @@ from paperfeed.delivery.links import digest_links, feed_url
 from paperfeed.delivery.mail import Mailer, check_smtp
 from paperfeed.delivery.tokens import Claims
 from paperfeed.digest.feed import render_feed
+from paperfeed.fetch.webhooks import WebhookSender
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, RemoteFetch, UserError, remote_fetcher
-from paperfeed.settings import ConfigError, DeliverySettings, Settings, UserDelivery
+from paperfeed.settings import (
+    ChannelSettings,
+    ConfigError,
+    DeliverySettings,
+    Settings,
+    UserDelivery,
+)
 
 log = logging.getLogger("paperfeed.delivery")
 
@@ -50,16 +58,19 @@ class Delivery:
 
     @staticmethod
     def check(settings: DeliverySettings, *, smtp: bool = True) -> list[UserDelivery]:
-        """The recipients (users with an e-mail address), after checking there are some and,
-        with ``smtp``, that the SMTP server takes our login: one clear line before anything is
-        fetched or sent. A static method: it needs neither the store nor the secret."""
-        recipients = [u for u in settings.users if u.email]
+        """The recipients (users with an e-mail address or a chat channel), after checking
+        there are some, that every channel's secret is in the environment and, with ``smtp``
+        (and an address to send to), that the SMTP server takes our login: one clear line
+        before anything is fetched or sent. A static method: it needs neither the store nor
+        the secret."""
+        recipients = [u for u in settings.users if u.reachable]
         if not recipients:
             raise ConfigError(
-                f"{settings.path}: no user has an e-mail address; add a [users.NAME] table "
-                'with email = "…" (`paperfeed config-example` shows one)'
+                f"{settings.path}: no user has an e-mail address or a channel; add a "
+                '[users.NAME] table with email = "…" (`paperfeed config-example` shows one)'
             )
-        if smtp:
+        check_channels(recipients)
+        if smtp and any(u.emails for u in recipients):
             check_smtp(settings.smtp)
         return recipients
 
@@ -148,15 +159,25 @@ class Delivery:
         remote: RemoteFetch | None = None,
         report_source: Callable[[SourceResult], None] = lambda r: None,
         report_user: Callable[[UserResult], None] = lambda r: None,
+        http: WebhookSender | None = None,
     ) -> DailyReport:
         """Fetch the configured sources (unless ``fetch`` is false), e-mail ``day``'s digests
-        (through ``sender``, default the configured SMTP server), write the feed files, forget
-        expired link nonces. One run per home at a time (:class:`DailyRunning` otherwise). A
-        ``dry_run`` still fetches and ranks, but sends, records and writes no delivery."""
+        (through ``sender``, default the configured SMTP server) and post them to the users'
+        chat channels (through ``http``, default a client of ``[webhooks]``'s settings), write
+        the feed files, forget expired link nonces. One run per home at a time
+        (:class:`DailyRunning` otherwise). A ``dry_run`` still fetches and ranks, but sends,
+        records and writes no delivery."""
         config = self.config
         with run_lock(self.settings.home), contextlib.ExitStack() as stack:
             if sender is None and not dry_run:
                 sender = stack.enter_context(Mailer(config.smtp))
+            clients = [http] if http is not None else []
+
+            def opener(channel: ChannelSettings) -> Channel:
+                if not clients:  # made on first use: a run without channels needs none
+                    clients.append(stack.enter_context(WebhookSender(config.webhooks)))
+                return open_channel(channel, clients[0])
+
             sources: list[SourceResult] = []
             if fetch:
                 home, remote = self.settings.home, remote or remote_fetcher()
@@ -175,6 +196,7 @@ class Delivery:
                 dry_run=dry_run,
                 save_dir=save_dir,
                 report_user=report_user,
+                open_channel=opener,
             )
             report = run.run(sources)
             if self.app.summarizer.settings.mode == "llm":

@@ -13,11 +13,12 @@ from email.utils import format_datetime, make_msgid
 from html import escape
 
 from paperfeed.digest.linkset import DigestLinks, ItemLinks
+from paperfeed.digest.text import RATING_NOTE, Section, authors_short, digest_text, status_text
 from paperfeed.display import readable, shorten
 from paperfeed.models import Recommendation
 
 ABSTRACT_CHARS = 320
-MAX_AUTHORS = 6
+ASK_LABEL = "Help paperfeed learn: is any of these for you?"
 # Long header values (the List-Unsubscribe URL) must stay one token, not be cut into
 # encoded words: RFC 5322 allows lines of up to 998 characters.
 POLICY = _default_policy.clone(max_line_length=998)
@@ -69,9 +70,14 @@ def day_label(day: str) -> str:
     return f"{d.strftime('%A')} {d.day} {d.strftime('%B %Y')}"
 
 
-def _authors(names: Sequence[str]) -> str:
-    shown = ", ".join(readable(n) for n in names[:MAX_AUTHORS])
-    return shown + (" et al." if len(names) > MAX_AUTHORS else "")
+_authors = authors_short
+
+
+def sections(recs: Sequence[Recommendation], ask: Sequence[Recommendation] = ()) -> list[Section]:
+    """The headings of a digest and the items under each: the interests' groups (with their
+    counts), then the papers active learning asks about."""
+    out: list[Section] = [(f"{g.label} ({len(g.items)})", g.items) for g in group_by_interest(recs)]
+    return out + ([(ASK_LABEL, ask)] if ask else [])
 
 
 def _snippet(abstract: str) -> str:
@@ -81,38 +87,7 @@ def _snippet(abstract: str) -> str:
     return text[:ABSTRACT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-# --- plain text --------------------------------------------------------------------------------
-
-
-def _text_item(n: int, rec: Recommendation, links: ItemLinks) -> list[str]:
-    p = rec.paper
-    lines = [f"{n}. {readable(p.display_title)}"]
-    if p.authors:
-        lines.append(f"   {_authors(p.authors)}")
-    reading = [f"abs: {links.abs}"] if links.abs else []
-    reading += [f"pdf: {links.pdf}"] if links.pdf else []
-    if reading:
-        lines.append("   " + "  ".join(reading))
-    if rec.tldr:
-        lines.append(f"   TL;DR: {readable(rec.tldr)}")
-    lines.append(f"   why: {readable(rec.explanation.sentence())}")
-    lines.append(f"   👍 more like this: {links.up}")
-    lines.append(f"   👎 less like this: {links.down}")
-    return lines
-
-
-_RATING_NOTE = "Each rating link works once; your next digest follows your ratings."
 _AGAIN = "paperfeed looks again on its next run."
-
-
-def _text_footer(links: DigestLinks, *, ratings: bool = True) -> list[str]:
-    return [
-        "",
-        "--",
-        *([_RATING_NOTE] if ratings else []),
-        f"Your private feed: {links.feed}",
-        f"Unsubscribe: {links.unsubscribe}",
-    ]
 
 
 # --- HTML (inline styles: mail clients drop <style>) -------------------------------------------
@@ -191,7 +166,7 @@ def _html_page(
     footer = (
         '<div style="color:#777;font-size:12px;line-height:1.5;margin-top:20px;'
         'border-top:1px solid #ddd;padding-top:12px">'
-        + (f"{_RATING_NOTE}<br>" if ratings else "")
+        + (f"{RATING_NOTE}<br>" if ratings else "")
         + f"{_a(links.feed, 'Your private RSS/Atom feed')} · "
         f"{_a(links.unsubscribe, 'Unsubscribe')}</div>"
     )
@@ -241,10 +216,8 @@ def render_digest(
     subject = f"paperfeed {day}: {title}" + (f" — “{top}”" if top else "")
     groups = group_by_interest(recs)
     shown = 0
-    text = [f"paperfeed — {title}", subtitle, *notices]
     body = [_notices_html(notices)]
     for g in groups:
-        text += ["", f"== {g.label} ({len(g.items)}) =="]
         body.append(
             '<h2 style="font-size:15px;color:#333;margin:22px 0 10px 0;'
             f'border-bottom:1px solid #ddd;padding-bottom:4px">{escape(g.label)} '
@@ -252,11 +225,9 @@ def render_digest(
         )
         for r in g.items:
             shown += 1  # numbered in reading order, across groups
-            text += ["", *_text_item(shown, r, links.items[r.paper.id])]
             body.append(_html_item(shown, r, links.items[r.paper.id]))
     if ask:
-        label = "Help paperfeed learn: is any of these for you?"
-        text += ["", f"== {label} =="]
+        label = ASK_LABEL
         body.append(
             '<h2 style="font-size:15px;color:#333;margin:22px 0 4px 0;'
             f'border-bottom:1px solid #ddd;padding-bottom:4px">{escape(label)}</h2>'
@@ -265,11 +236,10 @@ def render_digest(
         )
         for r in ask:
             shown += 1
-            text += ["", *_text_item(shown, r, links.items[r.paper.id])]
             body.append(_html_item(shown, r, links.items[r.paper.id]))
-    text += _text_footer(links)
+    text = digest_text(title, subtitle, sections(recs, ask), links, notices=notices)
     html = _html_page(title, subtitle, "".join(body), links)
-    return EmailContent(subject, "\n".join(text) + "\n", html)
+    return EmailContent(subject, text, html)
 
 
 def status_lines(*, no_new_papers: bool, failures: Sequence[str]) -> list[str]:
@@ -295,16 +265,15 @@ def render_status(
     subject = f"paperfeed {day}: {what}"
     title = f"No digest for {user} today" if no_new_papers else f"Digest for {user}"
     subtitle = day_label(day)
-    text = [f"paperfeed — {title}", subtitle, "", *lines, _AGAIN]
     body = (
         '<div style="background:#ffffff;border:1px solid #e2e2e6;border-radius:10px;'
         'padding:14px 16px;font-size:14px;line-height:1.5">'
         + "".join(f"<div>{escape(line)}</div>" for line in lines)
         + f'<div style="color:#666;margin-top:8px">{_AGAIN}</div></div>'
     )
-    text += _text_footer(links, ratings=False)
+    text = status_text(title, subtitle, [*lines, _AGAIN], links)
     html = _html_page(title, subtitle, body, links, ratings=False)
-    return EmailContent(subject, "\n".join(text) + "\n", html)
+    return EmailContent(subject, text, html)
 
 
 def build_message(

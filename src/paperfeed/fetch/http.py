@@ -257,8 +257,10 @@ class HttpClient:
         ok_statuses: Iterable[int] = (),
         validate: Validator | None = None,
         body: bytes | None = None,
+        method: str | None = None,
     ) -> httpx.Response:
-        """GET ``url`` (POST ``body`` when one is given) and return the response (body read).
+        """GET ``url`` (POST ``body`` when one is given, or send it with ``method``, e.g. PUT)
+        and return the response (body read).
 
         Retries timeouts, broken connections, truncated or corrupt bodies, the statuses of
         :class:`RetryPolicy` and bodies ``validate`` rejects (it returns a problem or
@@ -275,7 +277,7 @@ class HttpClient:
             limiter.wait()
             self.requests += 1
             try:
-                resp = self._send(url, params, headers, label, body)
+                resp = self._send(url, params, headers, label, body, method)
                 return self._check(resp, label, set(ok_statuses), validate, limiter)
             except _Failure as exc:
                 failure = exc
@@ -308,12 +310,13 @@ class HttpClient:
         headers: Mapping[str, str] | None,
         label: str,
         body: bytes | None = None,
+        method: str | None = None,
     ) -> httpx.Response:
         """One request, transport errors sorted into retryable (:class:`_Failure`) and final
         (:class:`FetchError`)."""
         shown = _shorten(url)
         try:
-            return self._read(url, params, headers, label, body)
+            return self._read(url, params, headers, label, body, method)
         except httpx.TimeoutException:
             raise _Failure(f"no answer within {self.timeout:g} s", shown) from None
         except httpx.ConnectError as exc:  # no network, unknown host, refused: retrying is moot
@@ -340,11 +343,12 @@ class HttpClient:
         headers: Mapping[str, str] | None,
         label: str,
         body: bytes | None = None,
+        method: str | None = None,
     ) -> httpx.Response:
-        """GET ``url`` (POST ``body``) and read the answer within :attr:`deadline` and
-        :attr:`max_bytes`."""
+        """GET ``url`` (POST ``body``, or ``method``) and read the answer within
+        :attr:`deadline` and :attr:`max_bytes`."""
         stop = time.monotonic() + self.deadline
-        method = "GET" if body is None else "POST"
+        method = method or ("GET" if body is None else "POST")
         with self._client.stream(method, url, params=params, headers=headers, content=body) as resp:
             shown = _shorten(str(resp.request.url))
             announced = resp.headers.get("Content-Length", "")
