@@ -16,7 +16,7 @@ from paperfeed.digest.email import group_by_interest
 from paperfeed.services import UserError
 from paperfeed.services.views import interests
 from paperfeed.web import data
-from paperfeed.web.auth import check_csrf, csrf_token, page_user
+from paperfeed.web.auth import check_csrf, csrf_token, keep_signed_in, page_user
 from paperfeed.web.state import MAX_UPLOAD, WebState, state_of, view_paper
 
 router = APIRouter(include_in_schema=False)
@@ -153,7 +153,9 @@ def map_page(request: Request, user: User) -> Response:
 
 
 @router.get("/settings")
-def settings_page(request: Request, user: User, new_token: str = "", error: str = "") -> Response:
+def settings_page(
+    request: Request, user: User, new_token: str = "", error: str = "", notice: str = ""
+) -> Response:
     state = state_of(request)
     with state.rank_lock:
         account = state.accounts.get(user)
@@ -169,18 +171,24 @@ def settings_page(request: Request, user: User, new_token: str = "", error: str 
         rss=f"{feed}.rss",
         new_token=new_token,
         error=error,
+        notice=notice,
     )
 
 
 @router.post("/settings")
 async def settings_save(request: Request, user: User) -> Response:
-    """The e-mail address, digest frequency and size; rotating the feed; API tokens."""
+    """The e-mail address, digest frequency and size; the password; rotating the feed; API
+    tokens."""
     state = state_of(request)
     form = await checked_form(request)
     action = str(form.get("action") or "save")
     new_token = ""
     try:
         with state.rank_lock:
+            if action == "password":
+                _change_password(request, state, user, form)
+                notice = "Password changed; your other sessions are signed out."
+                return settings_page(request, user, notice=notice)
             if action == "rotate":
                 state.accounts.rotate_feed(user)
             elif action == "token":
@@ -200,6 +208,23 @@ async def settings_save(request: Request, user: User) -> Response:
     if new_token:  # shown once, on this response only
         return settings_page(request, user, new_token=new_token)
     return RedirectResponse("/settings", status_code=303)
+
+
+def _change_password(request: Request, state: WebState, user: str, form: Any) -> None:
+    """Check the current password (failures count as failed sign-ins), set the new one and
+    keep this session signed in with the new session epoch."""
+    client = request.client.host if request.client else "?"
+    now = state.clock()
+    if state.throttle.blocked(user, client, now):
+        raise UserError("too many wrong passwords; wait a few minutes")
+    new = str(form.get("new_password") or "")
+    if new != str(form.get("new_password2") or ""):
+        raise UserError("the two new passwords differ")
+    current = str(form.get("password") or "")
+    if not state.accounts.login(user, current):
+        state.throttle.failed(user, client, now)
+        raise UserError("the current password is wrong")
+    keep_signed_in(request, state.accounts.set_password(user, new))
 
 
 def _revoke(state: WebState, user: str, token_id: str) -> None:

@@ -23,34 +23,11 @@ from paperfeed.display import authors_line, readable
 from paperfeed.models import Paper, Recommendation
 from paperfeed.services import Paperfeed
 from paperfeed.services.accounts import Accounts
+from paperfeed.services.signin import SignInThrottle
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
 """Largest upload (profile files) in bytes."""
-
-
-class Throttle:
-    """Failed sign-ins per key (user name and client address): after ``limit`` failures
-    within ``window`` seconds, further attempts are refused until the window passes."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str, now: float) -> bool:
-        with self._lock:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-            self._failures[key] = recent
-            return len(recent) >= self.limit
-
-    def failed(self, key: str, now: float) -> None:
-        with self._lock:
-            self._failures.setdefault(key, []).append(now)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
 
 
 @dataclass
@@ -62,10 +39,6 @@ class WebState:
     allow_signup: bool = False
     behind_proxy: bool = False
     clock: Callable[[], float] = time.time
-    throttle: Throttle = field(default_factory=Throttle)
-    """Failed sign-ins per user name."""
-    client_throttle: Throttle = field(default_factory=lambda: Throttle(limit=50))
-    """Failed sign-ins per client address (many names guessed from one place)."""
     rank_lock: threading.RLock = field(default_factory=threading.RLock)
     templates: Jinja2Templates = field(default_factory=lambda: templates())
 
@@ -76,6 +49,12 @@ class WebState:
     @property
     def accounts(self) -> Accounts:
         return Accounts(self.app.store)
+
+    @property
+    def throttle(self) -> SignInThrottle:
+        """Failed sign-ins, counted in the store (shared by worker processes, kept across
+        restarts)."""
+        return SignInThrottle(self.app.store)
 
     @property
     def session_key(self) -> str:
