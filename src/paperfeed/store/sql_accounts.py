@@ -1,7 +1,7 @@
 """The account tables (:class:`~paperfeed.store.base.AccountStore`), written once for every SQL
-backend: settings per user, hashed API tokens, the rating history and failed sign-ins. The statements use ``?``
-parameters; a backend whose driver wants another style translates them in ``_query`` and
-``_execute``."""
+backend: settings per user, hashed API tokens, the rating history and failed sign-ins. The
+statements use ``?`` parameters; a backend whose driver wants another style translates them
+in ``_query`` and ``_execute``."""
 
 from __future__ import annotations
 
