@@ -30,6 +30,8 @@ if not CHROMIUM.exists():
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]]:
     world = make_world(tmp_path_factory.mktemp("browser") / "home")
     Accounts(world.lib.store).add("cyd", "cyd@example.org", PASSWORD)
+    Accounts(world.lib.store).add("dan", "dan@example.org", PASSWORD)
+    world.lib.profile_add("dan", ["2608.20001"])
     server = make_server(world.app, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -92,7 +94,7 @@ def test_a_new_user_uploads_rates_searches_and_maps(
     assert items.count() > 5 and "Closest to your paper" in page.content()
     shot(page, "feed")
     first = items.first.get_attribute("data-paper")
-    items.first.locator("button[data-value=down]").click()
+    items.first.locator("button[value=down]").click()
     page.locator("article.item").first.locator(".status", has_text="saved: down").wait_for()
     assert world.lib.store.ratings("cyd") == {first: "down"}
     page.reload()
@@ -130,6 +132,38 @@ def test_hostile_title_renders_as_text_and_runs_nothing(
     shot(page, "hostile-title")
     page.goto(f"{url}/search?q=graph+neural+networks+message+passing")
     assert page.evaluate("window.__pwned") is None
+
+
+def test_rating_works_with_javascript_off(site: tuple[World, str], browser: object) -> None:
+    world, url = site
+    context = browser.new_context(  # type: ignore[attr-defined]
+        java_script_enabled=False, viewport={"width": 1100, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(f"{url}/login?next=/search%3Fq%3Drobot%2Bgrasping")
+    page.fill("input[name=username]", "dan")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/search?q=robot+grasping")
+    item = page.locator("article.item").nth(1)
+    pid = item.get_attribute("data-paper")
+    assert pid and pid not in world.lib.store.ratings("dan")
+    item.locator("button[value=up]").click()
+    page.wait_for_url(f"{url}/search?q=robot+grasping#p-{pid}")  # back, at the paper
+    assert world.lib.store.ratings("dan")[pid] == "up"
+    button = page.locator(f"[id='p-{pid}'] button[value=up]")
+    assert "on" in (button.get_attribute("class") or "").split()
+    assert button.get_attribute("aria-pressed") == "true"
+    shot(page, "search-no-js")
+    button.click()  # a second click takes it back
+    page.wait_for_url(f"{url}/search?q=robot+grasping#p-{pid}")
+    assert pid not in world.lib.store.ratings("dan")
+    page.goto(f"{url}/?since=2026-08-11")
+    shown = page.locator("article.item").count()
+    page.click("#hide-shown")
+    page.wait_for_url(f"{url}/?since=2026-08-11")
+    assert page.locator("article.item").count() < shown
+    context.close()
 
 
 def test_the_second_user_sees_none_of_the_first_users_data(

@@ -165,6 +165,13 @@ class Accounts:
         papers = {p.id: p for p in self.store.get_papers([e.paper_id for e in events])}
         return [HistoryEntry(e, papers[e.paper_id]) for e in events if e.paper_id in papers]
 
+    def rated(self, name: str) -> dict[str, frozenset[str]]:
+        """Every value ``name`` gave each rated paper (a vote, ``saved``, ``opened``)."""
+        found: dict[str, set[str]] = {}
+        for e in self.store.rating_history(name, limit=10_000_000):
+            found.setdefault(e.paper_id, set()).add(e.value)
+        return {pid: frozenset(values) for pid, values in found.items()}
+
     def undo(self, name: str, paper_id: str) -> int:
         """Withdraw every rating ``name`` gave ``paper_id``; how many there were."""
         return sum(self.store.unrate(name, paper_id, v) for v in RATING_VALUES)

@@ -5,18 +5,19 @@ changes something carries the session's CSRF token."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from paperfeed.digest.email import group_by_interest
 from paperfeed.services import UserError
-from paperfeed.services.views import interests
+from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
-from paperfeed.web.auth import check_csrf, csrf_token, keep_signed_in, page_user
+from paperfeed.web.auth import check_csrf, csrf_token, keep_signed_in, local_path, page_user
 from paperfeed.web.state import MAX_UPLOAD, WebState, state_of, view_paper
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +27,11 @@ WINDOWS = {"today": 1, "week": 7}
 
 def render(request: Request, name: str, user: str, status: int = 200, **context: Any) -> Response:
     state = state_of(request)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return state.templates.TemplateResponse(
         request,
         name,
-        {"user": user, "csrf": csrf_token(request), "view": view_paper, **context},
+        {"user": user, "csrf": csrf_token(request), "view": view_paper, "here": here, **context},
         status_code=status,
     )
 
@@ -66,9 +68,9 @@ def feed_page(
     )
 
 
-def _ratings(state: WebState, user: str) -> dict[str, str]:
+def _ratings(state: WebState, user: str) -> dict[str, frozenset[str]]:
     with state.rank_lock:
-        return state.app.store.ratings(user)
+        return state.accounts.rated(user)
 
 
 @router.get("/search")
@@ -94,14 +96,13 @@ def search_page(
 @router.get("/papers/{paper_id:path}")
 def paper_page(request: Request, user: User, paper_id: str) -> Response:
     state = state_of(request)
-    found, why, rating = data.paper(state, user, paper_id)
+    found, why, _ = data.paper(state, user, paper_id)
     return render(
         request,
         "paper.html",
         user,
         paper=found,
         why=why,
-        rating=rating,
         similar=data.similar(state, found.id, 10),
         ratings=_ratings(state, user),
     )
@@ -238,6 +239,39 @@ def ratings_page(request: Request, user: User) -> Response:
     with state.rank_lock:
         history = state.accounts.history(user)
     return render(request, "ratings.html", user, history=history)
+
+
+@router.post("/ratings")
+async def rate(request: Request, user: User) -> Response:
+    """A 👍/👎/save button (a second click on a lit one takes it back); back to the page it
+    was on, at the paper, or JSON ``{"paper_id", "values"}`` for the page's script."""
+    state = state_of(request)
+    form = await checked_form(request)
+    pid, values = data.toggle_rating(
+        state, user, str(form.get("paper_id") or ""), str(form.get("value") or "")
+    )
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"paper_id": pid, "values": values})
+    return _back(form, f"p-{pid}")
+
+
+@router.post("/seen")
+async def hide_shown(request: Request, user: User) -> Response:
+    """Hide the papers a feed page showed from later feeds without rating them."""
+    state = state_of(request)
+    form = await checked_form(request)
+    ids = str(form.get("ids") or "").split()
+    if len(ids) > 500:
+        raise HTTPException(413, "too many papers at once")
+    with state.rank_lock:
+        mark_seen(state.app, user, ids)
+    return _back(form)
+
+
+def _back(form: Any, anchor: str = "") -> Response:
+    """303 to the page a form came from (a path of this site only), at ``anchor``."""
+    where = local_path(str(form.get("back") or "/"))
+    return RedirectResponse(where + (f"#{quote(anchor)}" if anchor else ""), status_code=303)
 
 
 @router.post("/ratings/undo")

@@ -1,55 +1,36 @@
-// paperfeed's small progressive enhancement: in-place ratings, hiding shown papers and the
-// interest map. No inline script anywhere (the Content-Security-Policy forbids it).
+// paperfeed's small progressive enhancement: ratings in place (their forms work without it)
+// and the interest map. No inline script anywhere (the Content-Security-Policy forbids it).
 "use strict";
 
-const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
-
-async function api(method, url, body) {
-  const res = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok && res.status !== 404) {
-    const err = await res.json().catch(() => ({ error: res.statusText }));
-    throw new Error(err.error || res.statusText);
-  }
-  return res;
-}
-
 function wireRatings() {
-  document.querySelectorAll("[data-paper] .rate").forEach((group) => {
-    const id = group.closest("[data-paper]").dataset.paper;
-    const status = group.querySelector(".status");
-    group.querySelectorAll("button.vote").forEach((btn) => {
-      btn.addEventListener("click", async () => {
-        const value = btn.dataset.value;
-        const undo = btn.classList.contains("on");
-        try {
-          if (undo) await api("DELETE", "/api/v1/ratings/" + encodeURIComponent(id));
-          else await api("POST", "/api/v1/ratings", { paper_id: id, value });
-          group.querySelectorAll("button.vote").forEach((b) => {
-            if (undo) b.classList.remove("on");
-            else if (b === btn) b.classList.add("on");
-            else if (value !== "saved" && b.dataset.value !== "saved") b.classList.remove("on");
-          });
-          status.textContent = undo ? "undone" : "saved: " + value;
-        } catch (e) {
-          status.textContent = "failed: " + e.message;
-        }
-      });
+  // Each rating form posts without JavaScript too; here it is sent in place instead.
+  document.querySelectorAll("form.rate").forEach((form) => {
+    const status = form.querySelector(".status");
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const btn = ev.submitter;
+      if (!btn || !btn.value) return;
+      const body = new FormData(form);
+      body.set("value", btn.value);
+      try {
+        const res = await fetch(form.action, {
+          method: "POST",
+          body,
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        const data = await res.json().catch(() => ({ error: res.statusText }));
+        if (!res.ok) throw new Error(data.error || res.statusText);
+        form.querySelectorAll("button[name=value]").forEach((b) => {
+          const on = data.values.includes(b.value);
+          b.classList.toggle("on", on);
+          b.setAttribute("aria-pressed", String(on));
+        });
+        status.textContent = data.values.includes(btn.value) ? "saved: " + btn.value : "undone";
+      } catch (e) {
+        status.textContent = "failed: " + e.message;
+      }
     });
-  });
-}
-
-function wireHideShown() {
-  const btn = document.getElementById("hide-shown");
-  if (!btn) return;
-  btn.addEventListener("click", async () => {
-    const ids = btn.closest("form").dataset.ids.split(" ").filter(Boolean);
-    await api("POST", "/api/v1/seen", { ids });
-    window.location.reload();
   });
 }
 
@@ -121,6 +102,5 @@ async function wireMap() {
 
 document.addEventListener("DOMContentLoaded", () => {
   wireRatings();
-  wireHideShown();
   wireMap();
 });
