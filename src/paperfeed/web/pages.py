@@ -5,8 +5,8 @@ changes something carries the session's CSRF token."""
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
