@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_world import PASSWORD, XSS_ID, XSS_TITLE, World, bibtex, csrf_of, make_world
+from web_world import HF_ID, PASSWORD, XSS_ID, XSS_TITLE, World, bibtex, csrf_of, make_world
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +63,26 @@ def test_every_page_renders_with_security_headers(ada: tuple[TestClient, str]) -
         )
     feed = client.get("/").text
     assert "Closest to your paper" in feed and "https://arxiv.org/pdf/" in feed
+
+
+def test_hugging_face_links_where_known(world: World) -> None:
+    client, auth = world.client(), world.token("ada")
+    hf = f"https://huggingface.co/papers/{HF_ID}"
+    assert client.get(f"/api/v1/papers/{HF_ID}", headers=auth).json()["paper"]["links"] == {
+        "abstract": f"https://arxiv.org/abs/{HF_ID}",
+        "pdf": f"https://arxiv.org/pdf/{HF_ID}",
+        "hf": hf,
+    }
+    items = client.get("/api/v1/feed?since=2026-08-11&top=40", headers=auth).json()["items"]
+    links = {i["paper"]["id"]: i["paper"]["links"] for i in items}
+    assert links[HF_ID]["hf"] == hf
+    assert [pid for pid, found in links.items() if "hf" in found] == [HF_ID]
+    with world.client() as browser:
+        world.login(browser, "ada")
+        assert f'href="{hf}"' in browser.get("/?since=2026-08-11&top=40").text
+        assert f'href="{hf}"' in browser.get(f"/papers/{HF_ID}").text
+        other = browser.get("/papers/2608.00004").text.split("Similar papers")[0]
+        assert "huggingface.co" not in other
 
 
 def test_hostile_titles_are_text_everywhere(ada: tuple[TestClient, str]) -> None:

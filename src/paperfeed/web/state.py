@@ -19,7 +19,7 @@ from starlette.requests import Request
 from paperfeed.delivery import tokens
 from paperfeed.delivery.links import reading_links
 from paperfeed.delivery.service import Delivery
-from paperfeed.display import authors_line, readable
+from paperfeed.display import authors_line, hf_url, readable
 from paperfeed.models import Paper, Recommendation
 from paperfeed.services import Paperfeed
 from paperfeed.services.accounts import Accounts
@@ -96,8 +96,9 @@ def state_of(request: Request) -> WebState:
 
 def paper_json(paper: Paper) -> dict[str, Any]:
     """A paper for clients: id, title (as stored and readable), abstract, authors, date,
-    links (abstract page and PDF, only http(s))."""
+    links (abstract page, PDF and Hugging Face page where known; only http(s))."""
     abs_url, pdf = reading_links(paper)
+    links = (("abstract", abs_url), ("pdf", pdf), ("hf", hf_url(paper)))
     return {
         "id": paper.id,
         "title": paper.display_title,
@@ -105,7 +106,7 @@ def paper_json(paper: Paper) -> dict[str, Any]:
         "abstract": paper.abstract,
         "authors": list(paper.authors),
         "date": paper.date,
-        "links": {k: v for k, v in (("abstract", abs_url), ("pdf", pdf)) if v},
+        "links": {k: v for k, v in links if v},
     }
 
 
@@ -139,4 +140,5 @@ def view_paper(paper: Paper) -> dict[str, Any]:
         "abstract": readable(paper.abstract),
         "abs_url": abs_url,
         "pdf_url": pdf,
+        "hf_url": hf_url(paper),
     }
