@@ -71,6 +71,19 @@ def shot(page: object, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
+def loneliest(points: list[dict[str, object]]) -> dict[str, object]:
+    """The map point farthest from any other (hovering it can only mean it)."""
+
+    def gap(p: dict[str, object]) -> float:
+        return min(
+            (float(p["x"]) - float(q["x"])) ** 2 + (float(p["y"]) - float(q["y"])) ** 2  # type: ignore[arg-type]
+            for q in points
+            if q is not p
+        )
+
+    return max(points, key=gap)
+
+
 def test_a_new_user_uploads_rates_searches_and_maps(
     site: tuple[World, str], browser: object, tmp_path: Path
 ) -> None:
@@ -108,11 +121,20 @@ def test_a_new_user_uploads_rates_searches_and_maps(
     shot(page, "paper")
 
     page.goto(f"{url}/map")
-    page.locator("#map[data-points]").wait_for(state="attached")
+    page.locator("#map[data-ready]").wait_for(state="attached")
     drawn = int(page.locator("#map").get_attribute("data-points"))
     assert drawn > len(world.lib.profile("cyd")) == 6  # the profile and the feed
     assert "papers, drawn in" in page.locator("#map-status").inner_text()
+    assert page.evaluate("performance.getEntriesByName('map-drawn').length") == 1
+    point = loneliest(page.request.get(f"{url}/api/v1/map").json()["points"])
+    box = page.locator("#map").bounding_box()
+    x = box["x"] + (24 + (point["x"] + 1) / 2 * (900 - 48)) * box["width"] / 900
+    y = box["y"] + (24 + (1 - point["y"]) / 2 * (600 - 48)) * box["height"] / 600
+    page.mouse.move(x, y)
+    assert page.locator("#tip").inner_text() == point["title"]  # hover: the title
     shot(page, "map")
+    page.mouse.click(x, y)  # click: the paper's page
+    page.wait_for_url(f"{url}/papers/{point['id']}")
     for name in ("settings", "ratings"):
         page.goto(f"{url}/{name}")
         shot(page, name)

@@ -23,6 +23,7 @@ from paperfeed.display import authors_line, hf_url, readable
 from paperfeed.models import Paper, Recommendation
 from paperfeed.services import Paperfeed
 from paperfeed.services.accounts import Accounts
+from paperfeed.services.maps import InterestMaps
 from paperfeed.services.signin import SignInThrottle
 
 HERE = Path(__file__).parent
@@ -40,6 +41,8 @@ class WebState:
     behind_proxy: bool = False
     clock: Callable[[], float] = time.time
     rank_lock: threading.RLock = field(default_factory=threading.RLock)
+    maps: InterestMaps = field(default_factory=InterestMaps)
+    """Each user's last interest-map feed (reused while their profile and ratings stay)."""
     templates: Jinja2Templates = field(default_factory=lambda: templates())
 
     @property
