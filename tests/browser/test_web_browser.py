@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from web_world import PASSWORD, XSS_ID, World, bibtex, make_world
+from web_world import HF_ID, PASSWORD, XSS_ID, World, bibtex, make_world
 
 from paperfeed.services.accounts import Accounts
 from paperfeed.web.serve import make_server
@@ -154,6 +154,10 @@ def test_hostile_title_renders_as_text_and_runs_nothing(
     shot(page, "hostile-title")
     page.goto(f"{url}/search?q=graph+neural+networks+message+passing")
     assert page.evaluate("window.__pwned") is None
+    page.goto(f"{url}/papers/{HF_ID}")
+    link = page.locator("a.hf")
+    assert link.get_attribute("href") == f"https://huggingface.co/papers/{HF_ID}"
+    shot(page, "paper-hf")
 
 
 def test_rating_works_with_javascript_off(site: tuple[World, str], browser: object) -> None:
