@@ -26,6 +26,25 @@ def paper_url(paper: Paper) -> str | None:
     return safe_url(paper.url)
 
 
+HF_PAPERS = "https://huggingface.co/papers/"
+_HF_SOURCES = ("hf-daily-json", "hf-papers-page")
+_HF_FIELDS = ("upvotes", "ai_summary", "ai_keywords", "num_comments", "submitted_by")
+
+
+def hf_url(paper: Paper) -> str | None:
+    """The paper's Hugging Face Papers page, when it is known to be there: an arXiv paper that
+    came from Hugging Face (daily papers, a papers page) or carries its metadata (upvotes …).
+    Hugging Face's pages are keyed by the arXiv id, so any other paper has none."""
+    if not is_arxiv_id(paper.id):
+        return None
+    known = (
+        any(s in _HF_SOURCES for s in paper.sources)
+        or any(k in paper.extra for k in _HF_FIELDS)
+        or (paper.url or "").startswith(HF_PAPERS)
+    )
+    return f"{HF_PAPERS}{paper.id}" if known else None
+
+
 def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 

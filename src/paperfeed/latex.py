@@ -538,14 +538,17 @@ def _paren(x: str) -> str:
     return x if len(x) <= 1 or x.isalnum() else f"({x})"
 
 
+_ACTIVE = re.compile(r"[\\${}~]")
+
+
 def latex_to_text(s: str) -> str:
     """Readable Unicode for LaTeX in a title or abstract: ``$\\mathcal{O}(n)$`` → ``𝒪(n)``.
 
     Display only: stored text keeps its LaTeX. Unknown commands keep their name; text
     without a backslash, ``$``, braces, ``~`` or ``--`` comes back unchanged.
     """
-    if not s or not any(c in s for c in "\\${}~^_`'-"):
-        return s
+    if not s or not (_ACTIVE.search(s) or "--" in s or "``" in s or "''" in s):
+        return s  # ^ and _ only count inside $…$, - ` ' only doubled: nothing to render
     try:
         out = _Reader(s).render()
     except RecursionError:

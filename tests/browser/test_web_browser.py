@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from web_world import PASSWORD, XSS_ID, World, bibtex, make_world
+from web_world import HF_ID, PASSWORD, XSS_ID, World, bibtex, make_world
 
 from paperfeed.services.accounts import Accounts
 from paperfeed.web.serve import make_server
@@ -30,6 +30,8 @@ if not CHROMIUM.exists():
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]]:
     world = make_world(tmp_path_factory.mktemp("browser") / "home")
     Accounts(world.lib.store).add("cyd", "cyd@example.org", PASSWORD)
+    Accounts(world.lib.store).add("dan", "dan@example.org", PASSWORD)
+    world.lib.profile_add("dan", ["2608.20001"])
     server = make_server(world.app, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -69,6 +71,19 @@ def shot(page: object, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
+def loneliest(points: list[dict[str, object]]) -> dict[str, object]:
+    """The map point farthest from any other (hovering it can only mean it)."""
+
+    def gap(p: dict[str, object]) -> float:
+        return min(
+            (float(p["x"]) - float(q["x"])) ** 2 + (float(p["y"]) - float(q["y"])) ** 2  # type: ignore[arg-type]
+            for q in points
+            if q is not p
+        )
+
+    return max(points, key=gap)
+
+
 def test_a_new_user_uploads_rates_searches_and_maps(
     site: tuple[World, str], browser: object, tmp_path: Path
 ) -> None:
@@ -92,7 +107,7 @@ def test_a_new_user_uploads_rates_searches_and_maps(
     assert items.count() > 5 and "Closest to your paper" in page.content()
     shot(page, "feed")
     first = items.first.get_attribute("data-paper")
-    items.first.locator("button[data-value=down]").click()
+    items.first.locator("button[value=down]").click()
     page.locator("article.item").first.locator(".status", has_text="saved: down").wait_for()
     assert world.lib.store.ratings("cyd") == {first: "down"}
     page.reload()
@@ -106,11 +121,20 @@ def test_a_new_user_uploads_rates_searches_and_maps(
     shot(page, "paper")
 
     page.goto(f"{url}/map")
-    page.locator("#map[data-points]").wait_for(state="attached")
+    page.locator("#map[data-ready]").wait_for(state="attached")
     drawn = int(page.locator("#map").get_attribute("data-points"))
     assert drawn > len(world.lib.profile("cyd")) == 6  # the profile and the feed
     assert "papers, drawn in" in page.locator("#map-status").inner_text()
+    assert page.evaluate("performance.getEntriesByName('map-drawn').length") == 1
+    point = loneliest(page.request.get(f"{url}/api/v1/map").json()["points"])
+    box = page.locator("#map").bounding_box()
+    x = box["x"] + (24 + (point["x"] + 1) / 2 * (900 - 48)) * box["width"] / 900
+    y = box["y"] + (24 + (1 - point["y"]) / 2 * (600 - 48)) * box["height"] / 600
+    page.mouse.move(x, y)
+    assert page.locator("#tip").inner_text() == point["title"]  # hover: the title
     shot(page, "map")
+    page.mouse.click(x, y)  # click: the paper's page
+    page.wait_for_url(f"{url}/papers/{point['id']}")
     for name in ("settings", "ratings"):
         page.goto(f"{url}/{name}")
         shot(page, name)
@@ -130,6 +154,42 @@ def test_hostile_title_renders_as_text_and_runs_nothing(
     shot(page, "hostile-title")
     page.goto(f"{url}/search?q=graph+neural+networks+message+passing")
     assert page.evaluate("window.__pwned") is None
+    page.goto(f"{url}/papers/{HF_ID}")
+    link = page.locator("a.hf")
+    assert link.get_attribute("href") == f"https://huggingface.co/papers/{HF_ID}"
+    shot(page, "paper-hf")
+
+
+def test_rating_works_with_javascript_off(site: tuple[World, str], browser: object) -> None:
+    world, url = site
+    context = browser.new_context(  # type: ignore[attr-defined]
+        java_script_enabled=False, viewport={"width": 1100, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(f"{url}/login?next=/search%3Fq%3Drobot%2Bgrasping")
+    page.fill("input[name=username]", "dan")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/search?q=robot+grasping")
+    item = page.locator("article.item").nth(1)
+    pid = item.get_attribute("data-paper")
+    assert pid and pid not in world.lib.store.ratings("dan")
+    item.locator("button[value=up]").click()
+    page.wait_for_url(f"{url}/search?q=robot+grasping#p-{pid}")  # back, at the paper
+    assert world.lib.store.ratings("dan")[pid] == "up"
+    button = page.locator(f"[id='p-{pid}'] button[value=up]")
+    assert "on" in (button.get_attribute("class") or "").split()
+    assert button.get_attribute("aria-pressed") == "true"
+    shot(page, "search-no-js")
+    button.click()  # a second click takes it back
+    page.wait_for_url(f"{url}/search?q=robot+grasping#p-{pid}")
+    assert pid not in world.lib.store.ratings("dan")
+    page.goto(f"{url}/?since=2026-08-11")
+    shown = page.locator("article.item").count()
+    page.click("#hide-shown")
+    page.wait_for_url(f"{url}/?since=2026-08-11")
+    assert page.locator("article.item").count() < shown
+    context.close()
 
 
 def test_the_second_user_sees_none_of_the_first_users_data(

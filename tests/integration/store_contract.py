@@ -693,6 +693,38 @@ class StoreContract:
         assert [e.paper_id for e in store.rating_history("ada", limit=1)] == ["2401.00003"]
         assert [e.value for e in store.rating_history("bob")] == ["down"]
 
+    def test_session_epoch_is_kept_with_the_account(self, store: AppStore) -> None:
+        store.save_account(Account("ada", "ada@example.org", "$argon2id$x", session_epoch=7))
+        assert store.account("ada").session_epoch == 7  # type: ignore[union-attr]
+        store.save_account(
+            Account("ada", "ada@example.org", "$argon2id$y", session_epoch=2**31 - 1)
+        )
+        assert store.account("ada") == Account(
+            "ada", "ada@example.org", "$argon2id$y", session_epoch=2**31 - 1
+        )
+
+    def test_login_failures_count_in_a_window_per_subject(self, store: AppStore) -> None:
+        assert store.login_failures("name:ada", 1000.0) == 0
+        assert [store.add_login_failure("name:ada", 1000.0 + i, 300) for i in range(3)] == [1, 2, 3]
+        assert store.add_login_failure("client:127.0.0.1", 1001.0, 300) == 1
+        assert store.login_failures("name:ada", 1299.9) == 3  # the window opened at 1000
+        assert store.login_failures("name:bob", 1001.0) == 0
+        assert store.login_failures("name:ada", 1300.0) == 0  # closed: forgotten
+        assert store.add_login_failure("name:ada", 1300.0, 300) == 1  # a new window
+        assert store.login_failures("name:ada", 1599.0) == 1
+        assert store.login_failures("client:127.0.0.1", 1300.0) == 1  # its window: 1001 + 300
+        store.clear_login_failures("name:ada")
+        store.clear_login_failures("name:nobody")
+        assert store.login_failures("name:ada", 1300.0) == 0
+        assert store.login_failures("client:127.0.0.1", 1300.0) == 1
+
+    def test_login_failures_of_closed_windows_are_pruned(self, store: AppStore) -> None:
+        for i in range(20):
+            store.add_login_failure(f"name:guess{i}", 1000.0, 60)
+        store.add_login_failure("name:ada", 1100.0, 60)  # the guesses' windows closed at 1060
+        assert sum(store.login_failures(f"name:guess{i}", 1000.0) for i in range(20)) == 0
+        assert store.login_failures("name:ada", 1100.0) == 1
+
     # --- properties -------------------------------------------------------------------------
 
     @settings(

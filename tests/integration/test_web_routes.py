@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_world import PASSWORD, XSS_ID, XSS_TITLE, World, bibtex, csrf_of, make_world
+from web_world import HF_ID, PASSWORD, XSS_ID, XSS_TITLE, World, bibtex, csrf_of, make_world
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +63,26 @@ def test_every_page_renders_with_security_headers(ada: tuple[TestClient, str]) -
         )
     feed = client.get("/").text
     assert "Closest to your paper" in feed and "https://arxiv.org/pdf/" in feed
+
+
+def test_hugging_face_links_where_known(world: World) -> None:
+    client, auth = world.client(), world.token("ada")
+    hf = f"https://huggingface.co/papers/{HF_ID}"
+    assert client.get(f"/api/v1/papers/{HF_ID}", headers=auth).json()["paper"]["links"] == {
+        "abstract": f"https://arxiv.org/abs/{HF_ID}",
+        "pdf": f"https://arxiv.org/pdf/{HF_ID}",
+        "hf": hf,
+    }
+    items = client.get("/api/v1/feed?since=2026-08-11&top=40", headers=auth).json()["items"]
+    links = {i["paper"]["id"]: i["paper"]["links"] for i in items}
+    assert links[HF_ID]["hf"] == hf
+    assert [pid for pid, found in links.items() if "hf" in found] == [HF_ID]
+    with world.client() as browser:
+        world.login(browser, "ada")
+        assert f'href="{hf}"' in browser.get("/?since=2026-08-11&top=40").text
+        assert f'href="{hf}"' in browser.get(f"/papers/{HF_ID}").text
+        other = browser.get("/papers/2608.00004").text.split("Similar papers")[0]
+        assert "huggingface.co" not in other
 
 
 def test_hostile_titles_are_text_everywhere(ada: tuple[TestClient, str]) -> None:
@@ -120,6 +140,8 @@ def test_csrf_is_required_for_browser_writes(ada: tuple[TestClient, str]) -> Non
         ("/settings", {"action": "rotate"}),
         ("/profile/remove", {"paper_id": "x"}),
         ("/ratings/undo", {"paper_id": "2608.00005"}),
+        ("/ratings", {"paper_id": "2608.00005", "value": "up"}),
+        ("/seen", {"ids": "2608.00005"}),
         ("/profile/add", {"ids": "x"}),
     ):
         assert client.post(path, data=data).status_code == 403, path
@@ -296,6 +318,66 @@ def test_profile_page_upload_paste_remove_and_ratings_undo(world: World) -> None
         assert "2608.30001" in client.get("/ratings").text
         client.post("/ratings/undo", data={"csrf": csrf, "paper_id": "2608.30001"})
         assert "2608.30001" not in world.lib.store.ratings("bob")
+
+
+def test_rating_buttons_are_forms_that_work_without_javascript(world: World) -> None:
+    with world.client() as client:
+        csrf = world.login(client, "bob")
+        page = client.get("/?since=2026-08-11").text
+        assert 'action="/ratings"' in page and 'name="value" value="down"' in page
+        first = page.split('<article class="item" id="p-')[1].split('"')[0]
+        form = {"csrf": csrf, "paper_id": first, "back": "/?since=2026-08-11"}
+        res = client.post("/ratings", data={**form, "value": "up"}, follow_redirects=False)
+        assert res.status_code == 303 and res.headers["location"] == f"/?since=2026-08-11#p-{first}"
+        assert world.lib.store.ratings("bob")[first] == "up"
+        client.post("/ratings", data={**form, "value": "saved"}, follow_redirects=False)
+        html = client.get(f"/papers/{first}").text
+        assert 'value="up" class="vote on"' in html and 'value="saved" class="vote on"' in html
+        res = client.post(  # the page's script asks for JSON: the paper's values after
+            "/ratings",
+            data={**form, "value": "down"},
+            headers={"Accept": "application/json"},
+        )
+        assert res.json() == {"paper_id": first, "values": ["down", "saved"]}
+        client.post("/ratings", data={**form, "value": "down"})  # a second click undoes
+        assert world.lib.store.ratings("bob")[first] == "saved"
+        client.post("/ratings", data={**form, "value": "saved"})
+        assert first not in world.lib.store.ratings("bob")
+        away = client.post(
+            "/ratings",
+            data={**form, "value": "up", "back": "//evil.example/x"},
+            follow_redirects=False,
+        )
+        assert away.headers["location"] == f"/#p-{first}"  # never off this site
+        for bad, status in (({"value": "meh"}, 400), ({"paper_id": "1111.11111"}, 404)):
+            res = client.post("/ratings", data={**form, "value": "up", **bad})
+            assert res.status_code == status and "Traceback" not in res.text
+        res = client.post(
+            "/ratings", data={**form, "value": "meh"}, headers={"Accept": "application/json"}
+        )
+        assert res.status_code == 400 and res.json()["error"]
+        client.post("/ratings/undo", data={"csrf": csrf, "paper_id": first})
+    signed_out = world.client().post("/ratings", data=form, headers={"Accept": "application/json"})
+    assert signed_out.status_code == 401 and "error" in signed_out.json()
+
+
+def test_hide_shown_is_a_form(world: World) -> None:
+    with world.client() as client:
+        csrf = world.login(client, "bob")
+        page = client.get("/?since=2026-08-11").text
+        shown = page.split('name="ids" value="')[1].split('"')[0].split()
+        assert len(shown) > 3
+        res = client.post(
+            "/seen",
+            data={"csrf": csrf, "ids": " ".join(shown[:3]), "back": "/?since=2026-08-11"},
+            follow_redirects=False,
+        )
+        assert res.status_code == 303 and res.headers["location"] == "/?since=2026-08-11"
+        after = client.get("/?since=2026-08-11").text
+        assert not any(f'id="p-{pid}"' in after for pid in shown[:3])
+        assert {world.lib.store.ratings("bob")[pid] for pid in shown[:3]} == {"opened"}
+        for pid in shown[:3]:
+            client.post("/ratings/undo", data={"csrf": csrf, "paper_id": pid})
 
 
 def test_signup_and_rating_links_confirm_before_recording(world: World) -> None:

@@ -1,7 +1,7 @@
 """A small installation for the web tests: a home with the model-free ``hashing-64``
-embedder, papers on four topics (one with a hostile title), users ada and bob with passwords
-and profiles, and the app over it. Not a test module: imported by test_web_*.py and the
-browser tests."""
+embedder, papers on four topics (one with a hostile title, one also on Hugging Face), users
+ada and bob with passwords and profiles, and the app over it. Not a test module: imported by
+test_web_*.py and the browser tests."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ TOPICS = {
     "memory": "low-rank optimizer states memory efficient training large models",
 }
 XSS_ID = "2608.09999"
+HF_ID = "2608.00003"
+"""A listed paper that Hugging Face's daily papers also had (merged: it has a HF page)."""
 XSS_TITLE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
 
@@ -53,6 +55,20 @@ def papers() -> list[dict[str, object]]:
         }
     )
     return out
+
+
+def hf_daily(listing: list[dict[str, object]]) -> str:
+    """Hugging Face's daily papers API answer naming :data:`HF_ID` (as the fetcher stores it)."""
+    (p,) = [p for p in listing if p["id"] == HF_ID]
+    paper = {
+        "id": HF_ID,
+        "title": p["title"],
+        "summary": p["abstract"],
+        "authors": [{"name": a} for a in p["authors"]],  # type: ignore[attr-defined]
+        "publishedAt": f"{p['date']}T00:00:00.000Z",
+        "upvotes": 17,
+    }
+    return json.dumps([{"paper": paper, "numComments": 2}])
 
 
 def bibtex(topic: str, n: int = 3) -> str:
@@ -103,9 +119,11 @@ def make_world(home: Path, *, allow_signup: bool = False) -> World:
     (home / "config.toml").write_text('model = "hashing-64"\n', encoding="utf-8")
     listing = home / "listing.jsonl"
     listing.write_text("\n".join(json.dumps(p) for p in papers()) + "\n", encoding="utf-8")
+    (home / "hf.json").write_text(hf_daily(papers()), encoding="utf-8")
     settings = Settings.load(home)
     lib = Paperfeed.open(settings)
     lib.ingest(listing)
+    lib.ingest(home / "hf.json", fmt="hf-daily-json")
     accounts = Accounts(lib.store)
     accounts.add("ada", "ada@example.org", PASSWORD)
     accounts.add("bob", "bob@example.org", PASSWORD)

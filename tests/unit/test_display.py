@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperfeed.digest.html import render_html
-from paperfeed.display import paper_url, safe_url, table
+from paperfeed.display import hf_url, paper_url, safe_url, table
 from paperfeed.models import Explanation, Paper, Recommendation
 
 LONG_TERMS = tuple(f"term{i}" for i in range(12))
@@ -70,3 +70,13 @@ def test_html_digest_never_links_javascript() -> None:
     html = render_html([rec(hostile)], title="t")
     assert "javascript:" not in html.lower()
     assert "<b>t</b>" not in html
+
+
+def test_hf_url_only_for_arxiv_papers_known_on_hugging_face() -> None:
+    page = "https://huggingface.co/papers/2602.01234"
+    assert hf_url(Paper(id="2602.01234", sources=("arxiv-oai",))) is None
+    assert hf_url(Paper(id="2602.01234", sources=("jsonl", "hf-daily-json"))) == page
+    assert hf_url(Paper(id="2602.01234", extra={"upvotes": 3})) == page
+    assert hf_url(Paper(id="2602.01234", url=page)) == page
+    assert hf_url(Paper(id="doi:10.1/x", sources=("hf-daily-json",), extra={"upvotes": 3})) is None
+    assert hf_url(Paper(id="text:abc", sources=("hf-papers-page",))) is None

@@ -60,9 +60,9 @@ def list_cmd(ctx: click.Context) -> None:
 @click.pass_context
 @user_errors
 def passwd_cmd(ctx: click.Context, name: str, password_stdin: bool) -> None:
-    """Set NAME's password."""
+    """Set NAME's password; NAME's browser sessions end (API tokens keep working)."""
     _accounts(ctx).set_password(name, _password(password_stdin))
-    click.echo(f"password of {name} changed")
+    click.echo(f"password of {name} changed; {name}'s browser sessions are signed out")
 
 
 @users_cmd.command("remove")

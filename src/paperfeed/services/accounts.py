@@ -1,7 +1,8 @@
 """Accounts for the web app and ``paperfeed users``: passwords (argon2), personal API tokens
 (only their SHA-256 hashes are kept), e-mail and digest settings, the private feed's
 rotation and the rating history with undo. Users made with ``--user NAME`` have an account
-with the defaults and no password until one is set."""
+with the defaults and no password until one is set. Setting a password gives the account a
+new session epoch, which ends every browser session signed with the old one."""
 
 from __future__ import annotations
 
@@ -75,12 +76,24 @@ class Accounts:
         old = self.store.account(name) or Account(name)
         if old.password_hash:
             raise UserError(f"user {name!r} exists; `paperfeed users passwd {name}` changes it")
-        account = replace(old, email=check_email(email), password_hash=_hash(password))
+        account = replace(
+            old,
+            email=check_email(email),
+            password_hash=_hash(password),
+            session_epoch=new_epoch(old.session_epoch),
+        )
         self.store.save_account(account)
         return account
 
-    def set_password(self, name: str, password: str) -> None:
-        self.store.save_account(replace(self.get(name), password_hash=_hash(password)))
+    def set_password(self, name: str, password: str) -> int:
+        """Set ``name``'s password; every browser session of ``name`` ends (the one that
+        asked can go on with the returned new session epoch)."""
+        account = self.get(name)
+        epoch = new_epoch(account.session_epoch)
+        self.store.save_account(
+            replace(account, password_hash=_hash(password), session_epoch=epoch)
+        )
+        return epoch
 
     def remove(self, name: str) -> None:
         """Delete ``name`` with profile, ratings and tokens (the papers stay)."""
@@ -152,9 +165,24 @@ class Accounts:
         papers = {p.id: p for p in self.store.get_papers([e.paper_id for e in events])}
         return [HistoryEntry(e, papers[e.paper_id]) for e in events if e.paper_id in papers]
 
+    def rated(self, name: str) -> dict[str, frozenset[str]]:
+        """Every value ``name`` gave each rated paper (a vote, ``saved``, ``opened``)."""
+        found: dict[str, set[str]] = {}
+        for e in self.store.rating_history(name, limit=10_000_000):
+            found.setdefault(e.paper_id, set()).add(e.value)
+        return {pid: frozenset(values) for pid, values in found.items()}
+
     def undo(self, name: str, paper_id: str) -> int:
         """Withdraw every rating ``name`` gave ``paper_id``; how many there were."""
         return sum(self.store.unrate(name, paper_id, v) for v in RATING_VALUES)
+
+
+def new_epoch(old: int) -> int:
+    """A random session epoch other than ``old`` (random, not counted: a user removed and
+    made again under the same name does not get back the old sessions' epoch)."""
+    while (epoch := secrets.randbelow(2**31 - 1) + 1) == old:
+        pass
+    return epoch
 
 
 def _hash(password: str | None) -> str:

@@ -1,7 +1,7 @@
 """Use cases of the web pages beyond the library object's: profile papers grouped by interest,
-the 2-D interest map, why one paper suits a user, hiding what was shown and profile uploads.
-Each takes the library object and a user; the web app renders their results twice (HTML and
-JSON)."""
+why one paper suits a user, hiding what was shown and profile uploads (the interest map is
+:mod:`paperfeed.services.maps`). Each takes the library object and a user; the web app
+renders their results twice (HTML and JSON)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from paperfeed.models import Paper, Recommendation
 from paperfeed.rank import rank
-from paperfeed.rank.interests import cluster_interests
 from paperfeed.services.app import Paperfeed
 from paperfeed.services.common import ImportSummary, UserError
 
@@ -30,17 +27,6 @@ class Interest:
     number: int
     name: str
     papers: tuple[Paper, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MapPoint:
-    """A paper on the interest map: 2-D position, interest and kind (profile, up or feed)."""
-
-    paper: Paper
-    x: float
-    y: float
-    interest: int
-    kind: str
 
 
 def positives(app: Paperfeed, user: str) -> tuple[list[Paper], list[str]]:
@@ -68,39 +54,6 @@ def interests(app: Paperfeed, user: str) -> list[Interest]:
         for it in found
         if any(i in papers for i in it.paper_ids)
     ]
-
-
-def interest_map(app: Paperfeed, user: str, feed: Sequence[Recommendation]) -> list[MapPoint]:
-    """The profile, upvoted and ``feed`` papers placed in 2-D by PCA of their embeddings
-    (numpy's SVD), coloured by the interest the ranker gives them."""
-    pos, kinds = positives(app, user)
-    feed = [r for r in feed if r.paper.id not in {p.id for p in pos}]
-    papers = pos + [r.paper for r in feed]
-    if not papers:
-        return []
-    vecs = app.vectors(papers).astype(np.float64)
-    similarity = app.params.interest_similarity
-    labels = list(cluster_interests(vecs[: len(pos)], min_similarity=similarity))
-    labels += [r.explanation.interest for r in feed]
-    xy = _pca2(vecs)
-    kinds = kinds + ["feed"] * len(feed)
-    return [
-        MapPoint(p, float(xy[i, 0]), float(xy[i, 1]), int(labels[i]), kinds[i])
-        for i, p in enumerate(papers)
-    ]
-
-
-def _pca2(vecs: np.ndarray) -> np.ndarray:
-    """The first two principal components of the rows, scaled into [-1, 1]."""
-    centered = vecs - vecs.mean(axis=0)
-    if len(vecs) < 2:
-        return np.zeros((len(vecs), 2))
-    u, s, _ = np.linalg.svd(centered, full_matrices=False)
-    xy = u[:, :2] * s[:2]
-    if xy.shape[1] < 2:
-        xy = np.pad(xy, ((0, 0), (0, 2 - xy.shape[1])))
-    scale = np.abs(xy).max(axis=0)
-    return xy / np.where(scale > 0, scale, 1.0)
 
 
 def explain(app: Paperfeed, user: str, paper_id: str) -> Recommendation | None:

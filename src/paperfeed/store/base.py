@@ -214,7 +214,8 @@ class DeliveryStore(Protocol):
 class Account:
     """A user's sign-in and delivery settings; an empty ``password_hash`` cannot sign in.
     ``digest_size`` 0 means the installation's default; ``feed_generation`` counts rotations
-    of the private feed URL (0: the URL first mailed)."""
+    of the private feed URL (0: the URL first mailed); ``session_epoch`` is signed into each
+    browser session and changes with the password, which ends the sessions signed before."""
 
     name: str
     email: str = ""
@@ -222,6 +223,7 @@ class Account:
     digest_frequency: str = "daily"
     digest_size: int = 0
     feed_generation: int = 0
+    session_epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +302,21 @@ class AccountStore(Protocol):
 
     def rating_history(self, user: str, *, limit: int = 200) -> list[RatingEvent]:
         """``user``'s stored ratings, the latest first, at most ``limit``."""
+        ...
+
+    def login_failures(self, subject: str, now: float) -> int:
+        """The failed sign-ins of ``subject`` (a user name or client address) counted in its
+        window that is still open at ``now`` (seconds since 1970); 0 if none is."""
+        ...
+
+    def add_login_failure(self, subject: str, now: float, window: float) -> int:
+        """Count one failed sign-in of ``subject`` at ``now``, in its open window or in a new
+        one of ``window`` seconds; windows that closed are forgotten. Returns the count. Safe
+        for several processes at once (one statement)."""
+        ...
+
+    def clear_login_failures(self, subject: str) -> None:
+        """Forget ``subject``'s failed sign-ins (after a successful one)."""
         ...
 
 

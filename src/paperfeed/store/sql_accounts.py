@@ -1,7 +1,7 @@
 """The account tables (:class:`~paperfeed.store.base.AccountStore`), written once for every SQL
-backend: settings per user, hashed API tokens and the rating history. The statements use ``?``
-parameters; a backend whose driver wants another style translates them in ``_query`` and
-``_execute``."""
+backend: settings per user, hashed API tokens, the rating history and failed sign-ins. The
+statements use ``?`` parameters; a backend whose driver wants another style translates them
+in ``_query`` and ``_execute``."""
 
 from __future__ import annotations
 
@@ -33,27 +33,28 @@ class AccountTables:
     def account(self, user: str) -> Account | None:
         rows = self._query(
             "SELECT u.name, a.email, a.password_hash, a.digest_frequency, a.digest_size, "
-            "a.feed_generation FROM users u LEFT JOIN accounts a ON a.user_id = u.id "
-            "WHERE u.name = ?",
+            "a.feed_generation, a.session_epoch FROM users u "
+            "LEFT JOIN accounts a ON a.user_id = u.id WHERE u.name = ?",
             [user],
         )
         if not rows:
             return None
-        name, email, pw, freq, size, gen = rows[0]
+        name, email, pw, freq, size, gen, epoch = rows[0]
         if email is None:  # a user from before accounts (``--user NAME``): the defaults
             return Account(name)
-        return Account(name, email, pw, freq, int(size), int(gen))
+        return Account(name, email, pw, freq, int(size), int(gen), int(epoch))
 
     def save_account(self, account: Account) -> None:
         with self.transaction():
             uid = self.ensure_user(account.name)
             self._execute(
                 "INSERT INTO accounts (user_id, email, password_hash, digest_frequency, "
-                "digest_size, feed_generation) VALUES (?, ?, ?, ?, ?, ?) "
+                "digest_size, feed_generation, session_epoch) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, "
                 "password_hash = excluded.password_hash, "
                 "digest_frequency = excluded.digest_frequency, "
-                "digest_size = excluded.digest_size, feed_generation = excluded.feed_generation",
+                "digest_size = excluded.digest_size, feed_generation = excluded.feed_generation, "
+                "session_epoch = excluded.session_epoch",
                 (
                     uid,
                     account.email,
@@ -61,6 +62,7 @@ class AccountTables:
                     account.digest_frequency,
                     int(account.digest_size),
                     int(account.feed_generation),
+                    int(account.session_epoch),
                 ),
             )
 
@@ -110,3 +112,33 @@ class AccountTables:
             [user, int(limit)],
         )
         return [RatingEvent(str(pid), str(value), str(at)) for pid, value, at in rows]
+
+    # --- failed sign-ins ------------------------------------------------------------------------
+
+    def login_failures(self, subject: str, now: float) -> int:
+        rows = self._query(
+            "SELECT failures FROM login_failures WHERE subject = ? AND window_end > ?",
+            [subject, float(now)],
+        )
+        return int(rows[0][0]) if rows else 0
+
+    def add_login_failure(self, subject: str, now: float, window: float) -> int:
+        now = float(now)
+        with self.transaction():
+            self._execute("DELETE FROM login_failures WHERE window_end <= ?", [now])
+            rows = self._query(  # one statement: two processes counting at once both count
+                "INSERT INTO login_failures (subject, failures, window_start, window_end) "
+                "VALUES (?, 1, ?, ?) ON CONFLICT (subject) DO UPDATE SET "
+                "failures = CASE WHEN login_failures.window_end > excluded.window_start "
+                "THEN login_failures.failures + 1 ELSE 1 END, "
+                "window_start = CASE WHEN login_failures.window_end > excluded.window_start "
+                "THEN login_failures.window_start ELSE excluded.window_start END, "
+                "window_end = CASE WHEN login_failures.window_end > excluded.window_start "
+                "THEN login_failures.window_end ELSE excluded.window_end END "
+                "RETURNING failures",
+                [subject, now, now + float(window)],
+            )
+        return int(rows[0][0])
+
+    def clear_login_failures(self, subject: str) -> None:
+        self._execute("DELETE FROM login_failures WHERE subject = ?", [subject])

@@ -46,6 +46,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "digest_frequency",
         "digest_size",
         "feed_generation",
+        "session_epoch",
     ),
     "api_tokens": ("user", "token_hash", "label", "created_at"),
     "embeddings": ("model", "content_hash", "vector", "created_at"),

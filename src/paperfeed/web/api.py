@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from paperfeed.display import readable
 from paperfeed.services import UserError
-from paperfeed.services.views import interest_map, interests, mark_seen
+from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
 from paperfeed.web.auth import api_user
 from paperfeed.web.state import MAX_UPLOAD, item_json, items_json, paper_json, state_of
@@ -198,16 +199,15 @@ def interests_(request: Request, user: User) -> dict[str, Any]:
 
 @router.get("/map")
 def map_(request: Request, user: User) -> dict[str, Any]:
-    """The interest map's points: profile, upvoted and this week's feed papers in 2-D."""
+    """The interest map's points: profile, upvoted and this week's top feed papers in 2-D."""
     state = state_of(request)
-    recs, _ = data.feed(state, user, None, None, 200)
     with state.rank_lock:
-        points = interest_map(state.app, user, recs)
+        points = state.maps.points(state.app, user)
     return {
         "points": [
             {
                 "id": p.paper.id,
-                "title": paper_json(p.paper)["readable_title"],
+                "title": readable(p.paper.display_title),
                 "x": round(p.x, 4),
                 "y": round(p.y, 4),
                 "interest": p.interest + 1,

@@ -93,8 +93,10 @@ async def _headers(
 
 
 def _error(request: Request, status: int, message: str) -> Response:
-    """An error as JSON under /api, else as a page."""
-    if request.url.path.startswith("/api/"):
+    """An error as JSON under /api (or to a script asking for JSON), else as a page."""
+    if request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    ):
         return JSONResponse({"error": message}, status_code=status)
     return links.message(request, status, _TITLES.get(status, "Something went wrong"), message)
 
@@ -133,6 +135,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, auth.LoginRequired)
+    if "application/json" in request.headers.get("accept", ""):  # a page's script
+        return _error(request, 401, "you are signed out; reload the page to sign in")
     return auth.login_redirect(exc)
 
 

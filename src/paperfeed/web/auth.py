@@ -1,6 +1,7 @@
-"""Who is asking: browser sessions (signed cookies set by ``/login``), personal API tokens
+"""Who is asking: browser sessions (signed cookies set by ``/login``, each carrying its
+account's session epoch, so a password change ends the others), personal API tokens
 (``Authorization: Bearer``), CSRF tokens for every state-changing browser request, sign-in
-throttling, logout and the optional sign-up."""
+throttling (counted in the store), logout and the optional sign-up."""
 
 from __future__ import annotations
 
@@ -45,11 +46,20 @@ def check_csrf(request: Request, presented: str | None) -> None:
 
 
 def session_user(request: Request) -> str | None:
-    """The signed-in user of this browser session, if the account still exists."""
+    """The signed-in user of this browser session, if the account still exists and its
+    password was not set since the session was signed (its session epoch is the same)."""
     name = request.session.get("user")
-    if isinstance(name, str) and state_of(request).app.store.account(name) is not None:
-        return name
-    return None
+    if not isinstance(name, str):
+        return None
+    account = state_of(request).app.store.account(name)
+    if account is None or request.session.get("epoch", 0) != account.session_epoch:
+        return None
+    return name
+
+
+def keep_signed_in(request: Request, epoch: int) -> None:
+    """Re-sign this session with the account's new ``epoch`` (after its password change)."""
+    request.session["epoch"] = epoch
 
 
 def page_user(request: Request) -> str:
@@ -107,8 +117,10 @@ def _login_page(
 
 
 def _sign_in(request: Request, name: str, next_path: str) -> Response:
+    account = state_of(request).accounts.get(name)
     request.session.clear()  # a new session id and CSRF token: no fixation
     request.session["user"] = name
+    request.session["epoch"] = account.session_epoch
     csrf_token(request)
     return RedirectResponse(local_path(next_path), status_code=303)
 
@@ -125,17 +137,17 @@ async def login(request: Request) -> Response:
     state = state_of(request)
     name, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
     client = request.client.host if request.client else "?"
-    key = name.lower()
     now = state.clock()
-    if state.throttle.blocked(key, now) or state.client_throttle.blocked(client, now):
-        return _login_page(request, 429, "Too many failed sign-ins; wait a few minutes.")
     with state.rank_lock:
+        if state.throttle.blocked(name, client, now):
+            return _login_page(request, 429, "Too many failed sign-ins; wait a few minutes.")
         ok = bool(name) and state.accounts.login(name, password)
+        if not ok:
+            state.throttle.failed(name, client, now)
+        else:
+            state.throttle.succeeded(name)
     if not ok:
-        state.throttle.failed(key, now)
-        state.client_throttle.failed(client, now)
         return _login_page(request, 401, "Wrong user name or password.")
-    state.throttle.succeeded(key)
     return _sign_in(request, name, str(form.get("next") or "/"))
 
 

@@ -60,6 +60,23 @@ def paper(state: WebState, user: str, paper_id: str) -> tuple[Paper, Recommendat
     return found, why, rating
 
 
+def toggle_rating(state: WebState, user: str, paper_id: str, value: str) -> tuple[str, list[str]]:
+    """Give the paper the rating ``value`` (``up`` and ``down`` replace each other), or take
+    it back if ``user`` gave it already: a second click undoes. The paper's id and the values
+    ``user`` gave it after."""
+    if value not in ("up", "down", "saved"):
+        raise HTTPException(400, "the rating is up, down or saved")
+    with state.rank_lock:
+        found = state.app.store.get_paper(paper_id)
+        if found is None:
+            raise HTTPException(404, f"{paper_id}: no such paper")
+        if value in state.accounts.rated(user).get(found.id, frozenset()):
+            state.app.store.unrate(user, found.id, value)
+        else:
+            state.app.rate(user, found.id, value)
+        return found.id, sorted(state.accounts.rated(user).get(found.id, frozenset()))
+
+
 def upload(state: WebState, user: str, filename: str, content: bytes) -> ImportSummary:
     """Add an uploaded file to the profile (413 above the size limit, 400 for a bad file)."""
     if len(content) > MAX_UPLOAD:

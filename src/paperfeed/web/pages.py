@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from paperfeed.digest.email import group_by_interest
 from paperfeed.services import UserError
-from paperfeed.services.views import interests
+from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
-from paperfeed.web.auth import check_csrf, csrf_token, page_user
+from paperfeed.web.auth import check_csrf, csrf_token, keep_signed_in, local_path, page_user
 from paperfeed.web.state import MAX_UPLOAD, WebState, state_of, view_paper
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +27,11 @@ WINDOWS = {"today": 1, "week": 7}
 
 def render(request: Request, name: str, user: str, status: int = 200, **context: Any) -> Response:
     state = state_of(request)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return state.templates.TemplateResponse(
         request,
         name,
-        {"user": user, "csrf": csrf_token(request), "view": view_paper, **context},
+        {"user": user, "csrf": csrf_token(request), "view": view_paper, "here": here, **context},
         status_code=status,
     )
 
@@ -66,9 +68,9 @@ def feed_page(
     )
 
 
-def _ratings(state: WebState, user: str) -> dict[str, str]:
+def _ratings(state: WebState, user: str) -> dict[str, frozenset[str]]:
     with state.rank_lock:
-        return state.app.store.ratings(user)
+        return state.accounts.rated(user)
 
 
 @router.get("/search")
@@ -94,14 +96,13 @@ def search_page(
 @router.get("/papers/{paper_id:path}")
 def paper_page(request: Request, user: User, paper_id: str) -> Response:
     state = state_of(request)
-    found, why, rating = data.paper(state, user, paper_id)
+    found, why, _ = data.paper(state, user, paper_id)
     return render(
         request,
         "paper.html",
         user,
         paper=found,
         why=why,
-        rating=rating,
         similar=data.similar(state, found.id, 10),
         ratings=_ratings(state, user),
     )
@@ -153,7 +154,9 @@ def map_page(request: Request, user: User) -> Response:
 
 
 @router.get("/settings")
-def settings_page(request: Request, user: User, new_token: str = "", error: str = "") -> Response:
+def settings_page(
+    request: Request, user: User, new_token: str = "", error: str = "", notice: str = ""
+) -> Response:
     state = state_of(request)
     with state.rank_lock:
         account = state.accounts.get(user)
@@ -169,18 +172,24 @@ def settings_page(request: Request, user: User, new_token: str = "", error: str 
         rss=f"{feed}.rss",
         new_token=new_token,
         error=error,
+        notice=notice,
     )
 
 
 @router.post("/settings")
 async def settings_save(request: Request, user: User) -> Response:
-    """The e-mail address, digest frequency and size; rotating the feed; API tokens."""
+    """The e-mail address, digest frequency and size; the password; rotating the feed; API
+    tokens."""
     state = state_of(request)
     form = await checked_form(request)
     action = str(form.get("action") or "save")
     new_token = ""
     try:
         with state.rank_lock:
+            if action == "password":
+                _change_password(request, state, user, form)
+                notice = "Password changed; your other sessions are signed out."
+                return settings_page(request, user, notice=notice)
             if action == "rotate":
                 state.accounts.rotate_feed(user)
             elif action == "token":
@@ -202,6 +211,23 @@ async def settings_save(request: Request, user: User) -> Response:
     return RedirectResponse("/settings", status_code=303)
 
 
+def _change_password(request: Request, state: WebState, user: str, form: Any) -> None:
+    """Check the current password (failures count as failed sign-ins), set the new one and
+    keep this session signed in with the new session epoch."""
+    client = request.client.host if request.client else "?"
+    now = state.clock()
+    if state.throttle.blocked(user, client, now):
+        raise UserError("too many wrong passwords; wait a few minutes")
+    new = str(form.get("new_password") or "")
+    if new != str(form.get("new_password2") or ""):
+        raise UserError("the two new passwords differ")
+    current = str(form.get("password") or "")
+    if not state.accounts.login(user, current):
+        state.throttle.failed(user, client, now)
+        raise UserError("the current password is wrong")
+    keep_signed_in(request, state.accounts.set_password(user, new))
+
+
 def _revoke(state: WebState, user: str, token_id: str) -> None:
     if not token_id.isdigit() or not state.accounts.revoke(user, int(token_id)):
         raise HTTPException(404, "no such API token")
@@ -213,6 +239,39 @@ def ratings_page(request: Request, user: User) -> Response:
     with state.rank_lock:
         history = state.accounts.history(user)
     return render(request, "ratings.html", user, history=history)
+
+
+@router.post("/ratings")
+async def rate(request: Request, user: User) -> Response:
+    """A 👍/👎/save button (a second click on a lit one takes it back); back to the page it
+    was on, at the paper, or JSON ``{"paper_id", "values"}`` for the page's script."""
+    state = state_of(request)
+    form = await checked_form(request)
+    pid, values = data.toggle_rating(
+        state, user, str(form.get("paper_id") or ""), str(form.get("value") or "")
+    )
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"paper_id": pid, "values": values})
+    return _back(form, f"p-{pid}")
+
+
+@router.post("/seen")
+async def hide_shown(request: Request, user: User) -> Response:
+    """Hide the papers a feed page showed from later feeds without rating them."""
+    state = state_of(request)
+    form = await checked_form(request)
+    ids = str(form.get("ids") or "").split()
+    if len(ids) > 500:
+        raise HTTPException(413, "too many papers at once")
+    with state.rank_lock:
+        mark_seen(state.app, user, ids)
+    return _back(form)
+
+
+def _back(form: Any, anchor: str = "") -> Response:
+    """303 to the page a form came from (a path of this site only), at ``anchor``."""
+    where = local_path(str(form.get("back") or "/"))
+    return RedirectResponse(where + (f"#{quote(anchor)}" if anchor else ""), status_code=303)
 
 
 @router.post("/ratings/undo")

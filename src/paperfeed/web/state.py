@@ -19,38 +19,16 @@ from starlette.requests import Request
 from paperfeed.delivery import tokens
 from paperfeed.delivery.links import reading_links
 from paperfeed.delivery.service import Delivery
-from paperfeed.display import authors_line, readable
+from paperfeed.display import authors_line, hf_url, readable
 from paperfeed.models import Paper, Recommendation
 from paperfeed.services import Paperfeed
 from paperfeed.services.accounts import Accounts
+from paperfeed.services.maps import InterestMaps
+from paperfeed.services.signin import SignInThrottle
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
 """Largest upload (profile files) in bytes."""
-
-
-class Throttle:
-    """Failed sign-ins per key (user name and client address): after ``limit`` failures
-    within ``window`` seconds, further attempts are refused until the window passes."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str, now: float) -> bool:
-        with self._lock:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-            self._failures[key] = recent
-            return len(recent) >= self.limit
-
-    def failed(self, key: str, now: float) -> None:
-        with self._lock:
-            self._failures.setdefault(key, []).append(now)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
 
 
 @dataclass
@@ -62,11 +40,9 @@ class WebState:
     allow_signup: bool = False
     behind_proxy: bool = False
     clock: Callable[[], float] = time.time
-    throttle: Throttle = field(default_factory=Throttle)
-    """Failed sign-ins per user name."""
-    client_throttle: Throttle = field(default_factory=lambda: Throttle(limit=50))
-    """Failed sign-ins per client address (many names guessed from one place)."""
     rank_lock: threading.RLock = field(default_factory=threading.RLock)
+    maps: InterestMaps = field(default_factory=InterestMaps)
+    """Each user's last interest-map feed (reused while their profile and ratings stay)."""
     templates: Jinja2Templates = field(default_factory=lambda: templates())
 
     @property
@@ -76,6 +52,12 @@ class WebState:
     @property
     def accounts(self) -> Accounts:
         return Accounts(self.app.store)
+
+    @property
+    def throttle(self) -> SignInThrottle:
+        """Failed sign-ins, counted in the store (shared by worker processes, kept across
+        restarts)."""
+        return SignInThrottle(self.app.store)
 
     @property
     def session_key(self) -> str:
@@ -117,8 +99,9 @@ def state_of(request: Request) -> WebState:
 
 def paper_json(paper: Paper) -> dict[str, Any]:
     """A paper for clients: id, title (as stored and readable), abstract, authors, date,
-    links (abstract page and PDF, only http(s))."""
+    links (abstract page, PDF and Hugging Face page where known; only http(s))."""
     abs_url, pdf = reading_links(paper)
+    links = (("abstract", abs_url), ("pdf", pdf), ("hf", hf_url(paper)))
     return {
         "id": paper.id,
         "title": paper.display_title,
@@ -126,7 +109,7 @@ def paper_json(paper: Paper) -> dict[str, Any]:
         "abstract": paper.abstract,
         "authors": list(paper.authors),
         "date": paper.date,
-        "links": {k: v for k, v in (("abstract", abs_url), ("pdf", pdf)) if v},
+        "links": {k: v for k, v in links if v},
     }
 
 
@@ -160,4 +143,5 @@ def view_paper(paper: Paper) -> dict[str, Any]:
         "abstract": readable(paper.abstract),
         "abs_url": abs_url,
         "pdf_url": pdf,
+        "hf_url": hf_url(paper),
     }

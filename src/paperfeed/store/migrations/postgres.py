@@ -240,12 +240,33 @@ def m005_accounts(conn: psycopg.Connection) -> None:
     )
 
 
+def m006_sign_in(conn: psycopg.Connection) -> None:
+    """Sign-in state shared by every process of an installation: each account's session
+    epoch (a browser session signed with another one is refused, so setting a password ends
+    the other sessions) and the failed sign-ins counted per subject (a user name or a client
+    address) in a window that ends at ``window_end`` (seconds since 1970)."""
+    _run(
+        conn,
+        [
+            "ALTER TABLE accounts ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
+            """CREATE TABLE login_failures (
+                subject TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL,
+                window_start DOUBLE PRECISION NOT NULL,
+                window_end DOUBLE PRECISION NOT NULL
+            )""",
+            "CREATE INDEX login_failures_end ON login_failures(window_end)",
+        ],
+    )
+
+
 MIGRATIONS: list[PostgresMigration] = [
     m001_initial,
     m002_interest_names,
     m003_candidate_pools,
     m004_reader,
     m005_accounts,
+    m006_sign_in,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

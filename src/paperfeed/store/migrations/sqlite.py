@@ -267,6 +267,26 @@ def m008_reader(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_sign_in(conn: sqlite3.Connection) -> None:
+    """Sign-in state shared by every process of an installation: each account's session
+    epoch (a browser session signed with another one is refused, so setting a password ends
+    the other sessions) and the failed sign-ins counted per subject (a user name or a client
+    address) in a window that ends at ``window_end`` (seconds since 1970)."""
+    _run(
+        conn,
+        [
+            "ALTER TABLE accounts ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
+            """CREATE TABLE login_failures (
+                subject TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL,
+                window_start REAL NOT NULL,
+                window_end REAL NOT NULL
+            )""",
+            "CREATE INDEX login_failures_end ON login_failures(window_end)",
+        ],
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
@@ -277,6 +297,7 @@ MIGRATIONS: list[SQLiteMigration] = [
     m007_candidate_pools,
     m008_reader,
     m009_accounts,
+    m010_sign_in,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
