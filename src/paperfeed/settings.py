@@ -182,6 +182,12 @@ class UserDelivery:
     min_score: float = 0.0
     muted: tuple[str, ...] = ()
     show_again: bool = False
+    interest_statement: str = ""
+    rerank: bool = False
+    rerank_top: int = 20
+    trending: bool = True
+    trending_days: int = 7
+    trending_top: int = 3
 
     def due(self, weekday_index: int) -> bool:
         """Whether a digest goes out on a day with this ``date.weekday()``."""
@@ -235,14 +241,16 @@ class TldrSettings:
         """The API key: ``api_key``, else the variable ``api_key_env`` names (may be empty)."""
         return self.api_key or (named_variable(self.api_key_env) or "" if self.api_key_env else "")
 
-    def check(self) -> None:
-        """One clear :class:`ConfigError` when ``llm`` mode lacks what it needs."""
-        if self.mode != "llm":
+    def check(self, needs: str = "") -> None:
+        """One clear :class:`ConfigError` when ``llm`` mode, or what ``needs`` the endpoint
+        (e.g. ``users.bob.rerank is true``), lacks what it needs."""
+        if self.mode != "llm" and not needs:
             return
+        why = needs or "tldr.mode is llm"
         if not self.base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"{self.path}: tldr.mode is llm but tldr.base_url is not an URL")
+            raise ConfigError(f"{self.path}: {why} but tldr.base_url is not an URL")
         if not self.model:
-            raise ConfigError(f"{self.path}: tldr.mode is llm but tldr.model is empty")
+            raise ConfigError(f"{self.path}: {why} but tldr.model is empty")
         if self.api_key_env and not named_variable(self.api_key_env):
             raise ConfigError(
                 f"{self.path}: tldr.api_key_env names {self.api_key_env}, which is not set"
@@ -250,12 +258,22 @@ class TldrSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RerankSettings:
+    """Re-ranking by the TL;DR's chat endpoint: a time-out per request, a budget per run."""
+
+    timeout: float = 60.0
+    budget: int = 50
+
+
+@dataclass(frozen=True, slots=True)
 class FileSettings:
-    """What config.toml says: the embedding model, the delivery and TL;DR settings."""
+    """What config.toml says: the embedding model, the delivery, TL;DR and re-ranking
+    settings."""
 
     model: str = "minilm"
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     tldr: TldrSettings = field(default_factory=TldrSettings)
+    rerank: RerankSettings = field(default_factory=RerankSettings)
 
 
 # --- parsing (pure) ----------------------------------------------------------------------------
@@ -364,7 +382,8 @@ def parse_config(data: Mapping[str, Any], *, where: str = CONFIG_FILE) -> FileSe
         budget=v["tldr.budget"],
         path=where,
     )
-    return FileSettings(model=v["model"], delivery=delivery, tldr=tldr)
+    rerank = RerankSettings(timeout=v["rerank.timeout"] or 60.0, budget=v["rerank.budget"])
+    return FileSettings(model=v["model"], delivery=delivery, tldr=tldr, rerank=rerank)
 
 
 def _parse_users(
@@ -389,6 +408,9 @@ def _parse_users(
             for k, x in table.items()
         }
         email = str(got.get("email", "")).strip()
+        for key, low, high in (("rerank_top", 2, 100), ("trending_days", 1, 365)):
+            if not low <= got.get(key, low) <= high:
+                raise ConfigError(f"{where}: users.{name}.{key} must be between {low} and {high}")
         if email and ("@" not in email or any(c in email for c in "\r\n<>,")):
             raise ConfigError(f"{where}: users.{name}.email is not one e-mail address: {email!r}")
         users.append(
@@ -405,6 +427,12 @@ def _parse_users(
                 min_score=float(got.get("min_score", 0.0)),
                 muted=tuple(got.get("muted", ())),
                 show_again=bool(got.get("show_again", False)),
+                interest_statement=" ".join(str(got.get("interest_statement", "")).split()),
+                rerank=bool(got.get("rerank", False)),
+                rerank_top=int(got.get("rerank_top", 20)),
+                trending=bool(got.get("trending", True)),
+                trending_days=int(got.get("trending_days", 7)),
+                trending_top=int(got.get("trending_top", 3)),
             )
         )
     return tuple(users)
@@ -496,6 +524,11 @@ class Settings:
     def tldr(self) -> TldrSettings:
         """How TL;DRs are made (config.toml ``[tldr]``)."""
         return self._file.tldr
+
+    @property
+    def rerank(self) -> RerankSettings:
+        """Time-out and budget of the re-ranking requests (config.toml ``[rerank]``)."""
+        return self._file.rerank
 
 
 # --- documentation -----------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def _rec_json(r: Recommendation) -> dict[str, Any]:
             "text": e.sentence(),
         },
         "components": {k: round(v, 4) for k, v in r.components.items()},
+        "reranked": "ranker_rank" in r.components,
     }
 
 
@@ -107,6 +108,13 @@ def _window(fn: F) -> F:
 @top_option(20)
 @_FORMAT
 @_OUTPUT
+@click.option(
+    "--rerank/--no-rerank",
+    default=None,
+    help="Let the [tldr] chat endpoint re-order the top users.NAME.rerank_top papers by "
+    "users.NAME.interest_statement (any failure keeps the ranker's order) [default: "
+    "users.NAME.rerank of config.toml].",
+)
 @click.pass_context
 @user_errors
 def recommend(
@@ -118,13 +126,16 @@ def recommend(
     top: int,
     fmt: str,
     output: Path | None,
+    rerank: bool | None,
 ) -> None:
     """Rank recent papers for a user, each with why it was picked."""
     lib = app(ctx)
     since, until = lib.candidate_window(since, until, days)
-    recs = lib.recommend(user, since=since, until=until, top=top)
+    recs = lib.recommend(user, since=since, until=until, top=top, rerank=rerank)
     window = f"papers listed since {since}" + (f" until {until}" if until else "")
     _emit(recs, fmt, output, f"paperfeed: {len(recs)} papers for {user}", window)
+    if lib.reranker.stats.asked:
+        click.echo(lib.reranker.stats.line(), err=True)
 
 
 @click.command()

@@ -77,6 +77,9 @@ class DailyReport:
     tldr: str = ""
     """In ``llm`` mode: where the run's TL;DRs came from (model, cache, extractive; failures
     counted); empty otherwise."""
+    rerank: str = ""
+    """When a user's ranking was re-ranked by the model: how (model, cache, failures and spent
+    budget counted); empty otherwise."""
 
     @property
     def failed(self) -> list[UserResult]:

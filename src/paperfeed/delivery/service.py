@@ -179,6 +179,8 @@ class Delivery:
             report = run.run(sources)
             if self.app.summarizer.settings.mode == "llm":
                 report.tldr = self.app.summarizer.stats.line()
+            if self.app.reranker.stats.asked:
+                report.rerank = self.app.reranker.stats.line()
             if not dry_run:
                 if config.feed_dir:
                     self._write_feeds(now)

@@ -267,6 +267,19 @@ def m008_reader(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_llm_rankings(conn: sqlite3.Connection) -> None:
+    """The cache of LLM re-rankings: the order a model gave, per (interest statement,
+    candidates, model) key."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS llm_rankings (
+            key TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            ids TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
@@ -277,6 +290,7 @@ MIGRATIONS: list[SQLiteMigration] = [
     m007_candidate_pools,
     m008_reader,
     m009_accounts,
+    m010_llm_rankings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
