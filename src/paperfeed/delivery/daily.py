@@ -26,6 +26,7 @@ from paperfeed.delivery.mail import SendFailure
 from paperfeed.digest.email import build_message, render_digest, render_status
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, RemoteFetch, UserError, days_before
+from paperfeed.services.trending import trending
 from paperfeed.settings import WEEKDAYS, DeliverySettings, UserDelivery, source_kind
 
 log = logging.getLogger("paperfeed.daily")
@@ -215,16 +216,20 @@ class DailyRun:
         since = days_before(self.day, user.window_days)
         recs: list[Recommendation] = []
         ask: list[Recommendation] = []
+        trend: list[Recommendation] = []
         try:
             self.app.user_signals(user.name)  # a missing user or empty profile: no mail at all
             if self.app.store.papers_between(since, until, limit=1):
                 recs, ask = self.app.recommend_and_ask(
                     user.name, since=since, until=until, top=user.size, k=ASK_PER_DIGEST
                 )
+            if recs:
+                shown = {r.paper.id for r in [*recs, *ask]}
+                trend = trending(self.app, user.name, until=until, exclude=shown)
         except UserError as exc:
             log.warning("no digest for %s: %s", user.name, exc)
             return result("failed", str(exc))
-        message, kind, detail = self._message(user, recs, failures, ask)
+        message, kind, detail = self._message(user, recs, failures, ask, trend)
         if self.save_dir is not None:
             self.save_dir.mkdir(parents=True, exist_ok=True)
             (self.save_dir / f"{self.day}-{user.name}.eml").write_bytes(message.as_bytes())
@@ -239,7 +244,8 @@ class DailyRun:
             kind_of = "permanent" if exc.permanent else "transient"
             return result("failed", f"{kind_of}: {exc}")
         self.app.store.record_delivery(user.name, self.day, EMAIL, kind, detail)
-        self.app.store.record_shown(user.name, self.day, [r.paper.id for r in [*recs, *ask]])
+        shown_ids = [r.paper.id for r in [*recs, *ask, *trend]]
+        self.app.store.record_shown(user.name, self.day, shown_ids)
         tries = f", {attempts} tries" if attempts > 1 else ""
         return result("sent", f"{detail}{tries}")
 
@@ -249,13 +255,14 @@ class DailyRun:
         recs: list[Recommendation],
         failures: list[str],
         ask: Sequence[Recommendation] = (),
+        trend: Sequence[Recommendation] = (),
     ) -> tuple[EmailMessage, str, str]:
         """(message, kind, detail): the digest, or the status e-mail when there is nothing."""
         links = digest_links(
             self.secret,
             self.settings.base_url,
             user.name,
-            [r.paper for r in [*recs, *ask]],
+            [r.paper for r in [*recs, *ask, *trend]],
             now=self.now.timestamp(),
             ttl_days=self.settings.token_days,
             feed_generation=feed_generation(self.app, user.name),
@@ -263,7 +270,7 @@ class DailyRun:
         if recs:
             notices = [f"Source {f}" for f in failures]
             content = render_digest(
-                recs, links, user=user.name, day=self.day, notices=notices, ask=ask
+                recs, links, user=user.name, day=self.day, notices=notices, ask=ask, trending=trend
             )
             kind, detail = "digest", f"digest of {len(recs)} papers"
         else:

@@ -30,6 +30,7 @@ from paperfeed.delivery.tokens import Claims
 from paperfeed.digest.feed import render_feed
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, RemoteFetch, UserError, remote_fetcher
+from paperfeed.services.trending import trending
 from paperfeed.settings import ConfigError, DeliverySettings, Settings, UserDelivery
 
 log = logging.getLogger("paperfeed.delivery")
@@ -90,12 +91,13 @@ class Delivery:
                 raise
             log.info("empty feed for %s: %s", user, exc)
             recs = []
+        hot = trending(self.app, user, exclude={r.paper.id for r in recs}) if recs else []
         generation = feed_generation(self.app, user)
         links = digest_links(
             self.secret,
             config.base_url,
             user,
-            [r.paper for r in recs],
+            [r.paper for r in [*recs, *hot]],
             now=now.timestamp(),
             ttl_days=config.token_days,
             feed_generation=generation,
@@ -111,6 +113,7 @@ class Delivery:
             now=now,
             interest=interest,
             fmt=fmt,
+            trending=hot,
         )
         return recs, document
 

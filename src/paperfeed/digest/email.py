@@ -230,10 +230,12 @@ def render_digest(
     day: str,
     notices: Sequence[str] = (),
     ask: Sequence[Recommendation] = (),
+    trending: Sequence[Recommendation] = (),
 ) -> EmailContent:
     """The digest of ``recs`` for ``user`` on ``day``; ``notices`` (e.g. a failed source) are
-    shown above the papers; ``ask`` (from active learning) closes the digest as "rate these
-    to sharpen your feed". ``links.items`` must hold every paper shown."""
+    shown above the papers; ``trending`` follows them as "Trending in your interests"; ``ask``
+    (from active learning) closes the digest as "rate these to sharpen your feed".
+    ``links.items`` must hold every paper shown."""
     n = len(recs)
     title = f"{n} paper{'s' if n != 1 else ''} for {user}"
     subtitle = f"Picked from the listings of {day_label(day)}"
@@ -254,6 +256,21 @@ def render_digest(
             shown += 1  # numbered in reading order, across groups
             text += ["", *_text_item(shown, r, links.items[r.paper.id])]
             body.append(_html_item(shown, r, links.items[r.paper.id]))
+    if trending:
+        text += ["", f"== {TRENDING_LABEL} ({len(trending)}) =="]
+        body.append(
+            '<h2 style="font-size:15px;color:#333;margin:22px 0 4px 0;'
+            f'border-bottom:1px solid #ddd;padding-bottom:4px">{escape(TRENDING_LABEL)}</h2>'
+            f'<div style="color:#666;font-size:13px;margin-bottom:8px">{TRENDING_INTRO}</div>'
+        )
+        for r in trending:
+            shown += 1
+            item = _text_item(shown, r, links.items[r.paper.id])
+            text += ["", item[0], f"   {trend_note(r)}", *item[1:]]
+            body.append(
+                '<div style="color:#b45309;font-size:13px;margin:0 0 4px 2px">'
+                f"{escape(trend_note(r))}</div>" + _html_item(shown, r, links.items[r.paper.id])
+            )
     if ask:
         label = "Help paperfeed learn: is any of these for you?"
         text += ["", f"== {label} =="]
@@ -270,6 +287,18 @@ def render_digest(
     text += _text_footer(links)
     html = _html_page(title, subtitle, "".join(body), links)
     return EmailContent(subject, "\n".join(text) + "\n", html)
+
+
+TRENDING_LABEL = "Trending in your interests"
+TRENDING_INTRO = "Papers many readers upvoted on Hugging Face lately, among those that suit you."
+
+
+def trend_note(rec: Recommendation) -> str:
+    """``🔥 42 upvotes on Hugging Face (14 a day)`` for a trending item."""
+    votes = int(rec.components.get("upvotes", 0))
+    rate = rec.components.get("upvotes_per_day", 0.0)
+    per_day = f"{rate:.0f}" if rate >= 10 else f"{rate:.1f}"
+    return f"🔥 {votes} upvote{'s' if votes != 1 else ''} on Hugging Face ({per_day} a day)"
 
 
 def status_lines(*, no_new_papers: bool, failures: Sequence[str]) -> list[str]:
