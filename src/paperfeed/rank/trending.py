@@ -3,11 +3,16 @@ upvotes, the hottest ones the user's own ranking puts near its top. Pure.
 
 Heat is upvotes per day since the paper was listed (its day on the Hugging Face daily list,
 else its date), the listing day counted as one: a paper with many upvotes and a new one
-gathering them fast both rank high, an old paper's early count fades. Relevance is relative,
-because ranking scores are z-scores within one window and mean nothing across windows or
-users: a paper is relevant when the user's ranking of the window's papers puts it among the
-best :data:`RELEVANT_SHARE` of them (its fused relevance at or above that quantile), the same
-ranking, filters and muted interests as the user's feed.
+gathering them fast both rank high, an old paper's early count fades.
+
+Relevance is relative, because ranking scores are weighted z-scores within one window and mean
+nothing across windows or users. A paper is relevant when the user's own ranking of the
+window's papers (the same ranking, filters, ratings and muted interests as their feed) puts it
+among the best :data:`RELEVANT_SHARE` of them, or, in a window too small for that share to fill
+one digest, among the ``feed_size`` best; and above the window's average (fused relevance
+above 0). A week of arXiv listings holds thousands of papers, so the tenth is the rule there;
+the average keeps a small window's unrelated papers out. The ranking leans to a profile's
+dominant interest, and so does this cut.
 """
 
 from __future__ import annotations
@@ -60,21 +65,23 @@ def select_trending(
     today: date,
     top: int,
     exclude: Collection[str] = (),
+    feed_size: int = 20,
     relevant_share: float = RELEVANT_SHARE,
 ) -> list[Recommendation]:
     """At most ``top`` of ``ranked`` (a user's ranking of every paper of the window, each with
     ``components["relevance"]``): those with enough upvotes, relevant to the user (see the
-    module docstring) and not in ``exclude`` (the papers the digest already shows), hottest
-    first (ties: the more relevant). Each carries its ``upvotes`` and ``upvotes_per_day`` in
-    its components and is numbered from 1."""
+    module docstring; ``feed_size`` is their digest's size) and not in ``exclude`` (the papers
+    the digest already shows), hottest first (ties: the more relevant). Each carries its
+    ``upvotes`` and ``upvotes_per_day`` in its components and is numbered from 1."""
     if top <= 0 or not ranked:
         return []
     relevance = np.array([r.components.get("relevance", r.score) for r in ranked])
-    cut = float(np.quantile(relevance, 1.0 - relevant_share))
+    best = np.sort(relevance)[::-1]
+    cut = min(float(np.quantile(relevance, 1.0 - relevant_share)), best[: max(feed_size, 1)][-1])
     chosen = [
         (heat(r.paper, today), rel, r)
         for r, rel in zip(ranked, relevance, strict=True)
-        if rel >= cut and has_trend(r.paper) and r.paper.id not in exclude
+        if rel >= cut and rel > 0 and has_trend(r.paper) and r.paper.id not in exclude
     ]
     chosen.sort(key=lambda t: (-t[0], -t[1]))
     return [

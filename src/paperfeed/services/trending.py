@@ -49,6 +49,10 @@ def trending(
         log.info("no trending papers for %s: %s", user, exc)
         return []
     picked = select_trending(
-        ranked, today=date.fromisoformat(last), top=wanted.trending_top, exclude=exclude
+        ranked,
+        today=date.fromisoformat(last),
+        top=wanted.trending_top,
+        exclude=exclude,
+        feed_size=wanted.size,
     )
     return app.with_tldrs(user, with_shared_terms(picked, positives, pool, app.params))
