@@ -222,8 +222,7 @@ USER_FIELDS: tuple[Field, ...] = (
         "rerank",
         False,
         "Let the chat endpoint of [tldr] (base_url, model, key) re-order the ranker's top "
-        "papers by interest_statement; any failure keeps the ranker's order.",
-        example=True,
+        "papers by interest_statement; any failure keeps the ranker's order (default false).",
     ),
     Field("rerank_top", 20, "How many of the ranker's top papers the model re-orders (2-100)."),
     Field(
