@@ -24,15 +24,15 @@ from paperfeed.settings_channels import (
     parse_channels,
     parse_emails,
 )
+from paperfeed.settings_delivery import DeliverySettings, SmtpSettings, UserDelivery
 from paperfeed.settings_fields import (
     CONFIG_FILE,
-    DEFAULT_PORTS,
     FIELDS,
     USER_FIELDS,
-    WEEKDAYS,
     ConfigError,
     Field,
 )
+from paperfeed.settings_fields import WEEKDAYS as WEEKDAYS
 
 # --- environment variables ---------------------------------------------------------------------
 
@@ -154,91 +154,6 @@ def resolve_channel(channel: ChannelSettings) -> ChannelSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class SmtpSettings:
-    host: str = "localhost"
-    port: int = 0
-    security: str = "starttls"
-    username: str = ""
-    password: str = ""
-    password_env: str = ""
-    from_addr: str = ""
-    timeout: float = 30.0
-    retries: int = 3
-    backoff: float = 2.0
-    ca_file: str = ""
-
-    @property
-    def effective_port(self) -> int:
-        return self.port or DEFAULT_PORTS[self.security]
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.effective_port} ({self.security})"
-
-
-@dataclass(frozen=True, slots=True)
-class UserDelivery:
-    """One recipient: a stored user's name and where and how often their digest goes:
-    ``email`` (the first address; empty: none), ``extra_emails`` and chat ``channels``."""
-
-    name: str
-    email: str
-    frequency: str = "daily"
-    weekday: str = "monday"
-    size: int = 20
-    language: str = "English"
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    min_score: float = 0.0
-    muted: tuple[str, ...] = ()
-    show_again: bool = False
-    extra_emails: tuple[str, ...] = ()
-    channels: tuple[ChannelSettings, ...] = ()
-
-    @property
-    def emails(self) -> tuple[str, ...]:
-        """Every address the digest is e-mailed to, the first one first."""
-        return (self.email, *self.extra_emails) if self.email else self.extra_emails
-
-    @property
-    def reachable(self) -> bool:
-        """Whether the digest goes anywhere (an address or a channel)."""
-        return bool(self.emails or self.channels)
-
-    def due(self, weekday_index: int) -> bool:
-        """Whether a digest goes out on a day with this ``date.weekday()``."""
-        return self.frequency == "daily" or WEEKDAYS.index(self.weekday) == weekday_index
-
-    @property
-    def window_days(self) -> int:
-        """Days of listings one digest covers."""
-        return 1 if self.frequency == "daily" else 7
-
-
-@dataclass(frozen=True, slots=True)
-class DeliverySettings:
-    """What ``daily``, ``serve`` and ``feed`` need: links, SMTP, digests and recipients;
-    ``path`` is the file they came from (error messages name it)."""
-
-    base_url: str = "http://127.0.0.1:8787"
-    smtp: SmtpSettings = field(default_factory=SmtpSettings)
-    frequency: str = "daily"
-    weekday: str = "monday"
-    size: int = 20
-    sources: tuple[str, ...] = ()
-    token_days: int = 30
-    feed_days: int = 7
-    feed_dir: str = ""
-    users: tuple[UserDelivery, ...] = ()
-    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
-    path: str = CONFIG_FILE
-
-    def user(self, name: str) -> UserDelivery | None:
-        return next((u for u in self.users if u.name == name), None)
-
-
-@dataclass(frozen=True, slots=True)
 class TldrSettings:
     """How TL;DRs are made: extractive, or by an OpenAI-compatible chat endpoint (``llm``)
     with a time-out per request, ``concurrency`` requests at once and a ``budget`` per run."""
@@ -259,14 +174,16 @@ class TldrSettings:
         """The API key: ``api_key``, else the variable ``api_key_env`` names (may be empty)."""
         return self.api_key or (named_variable(self.api_key_env) or "" if self.api_key_env else "")
 
-    def check(self) -> None:
-        """One clear :class:`ConfigError` when ``llm`` mode lacks what it needs."""
-        if self.mode != "llm":
+    def check(self, needs: str = "") -> None:
+        """One clear :class:`ConfigError` when ``llm`` mode, or what ``needs`` the endpoint
+        (e.g. ``users.bob.rerank is true``), lacks what it needs."""
+        if self.mode != "llm" and not needs:
             return
+        why = needs or "tldr.mode is llm"
         if not self.base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"{self.path}: tldr.mode is llm but tldr.base_url is not an URL")
+            raise ConfigError(f"{self.path}: {why} but tldr.base_url is not an URL")
         if not self.model:
-            raise ConfigError(f"{self.path}: tldr.mode is llm but tldr.model is empty")
+            raise ConfigError(f"{self.path}: {why} but tldr.model is empty")
         if self.api_key_env and not named_variable(self.api_key_env):
             raise ConfigError(
                 f"{self.path}: tldr.api_key_env names {self.api_key_env}, which is not set"
@@ -274,12 +191,22 @@ class TldrSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RerankSettings:
+    """Re-ranking by the TL;DR's chat endpoint: a time-out per request, a budget per run."""
+
+    timeout: float = 60.0
+    budget: int = 50
+
+
+@dataclass(frozen=True, slots=True)
 class FileSettings:
-    """What config.toml says: the embedding model, the delivery and TL;DR settings."""
+    """What config.toml says: the embedding model, the delivery, TL;DR and re-ranking
+    settings."""
 
     model: str = "minilm"
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     tldr: TldrSettings = field(default_factory=TldrSettings)
+    rerank: RerankSettings = field(default_factory=RerankSettings)
 
 
 # --- parsing (pure) ----------------------------------------------------------------------------
@@ -393,7 +320,8 @@ def parse_config(data: Mapping[str, Any], *, where: str = CONFIG_FILE) -> FileSe
         budget=v["tldr.budget"],
         path=where,
     )
-    return FileSettings(model=v["model"], delivery=delivery, tldr=tldr)
+    rerank = RerankSettings(timeout=v["rerank.timeout"] or 60.0, budget=v["rerank.budget"])
+    return FileSettings(model=v["model"], delivery=delivery, tldr=tldr, rerank=rerank)
 
 
 def _parse_users(
@@ -419,6 +347,9 @@ def _parse_users(
             if k not in ("email", "channels")
         }
         emails = parse_emails(str(name), table.get("email", ""), where)
+        for key, low, high in (("rerank_top", 2, 100), ("trending_days", 1, 365)):
+            if not low <= got.get(key, low) <= high:
+                raise ConfigError(f"{where}: users.{name}.{key} must be between {low} and {high}")
         users.append(
             UserDelivery(
                 name=str(name),
@@ -435,6 +366,12 @@ def _parse_users(
                 show_again=bool(got.get("show_again", False)),
                 extra_emails=emails[1:],
                 channels=parse_channels(str(name), table.get("channels", []), where),
+                interest_statement=" ".join(str(got.get("interest_statement", "")).split()),
+                rerank=bool(got.get("rerank", False)),
+                rerank_top=int(got.get("rerank_top", 20)),
+                trending=bool(got.get("trending", True)),
+                trending_days=int(got.get("trending_days", 7)),
+                trending_top=int(got.get("trending_top", 3)),
             )
         )
     return tuple(users)
@@ -532,6 +469,11 @@ class Settings:
     def tldr(self) -> TldrSettings:
         """How TL;DRs are made (config.toml ``[tldr]``)."""
         return self._file.tldr
+
+    @property
+    def rerank(self) -> RerankSettings:
+        """Time-out and budget of the re-ranking requests (config.toml ``[rerank]``)."""
+        return self._file.rerank
 
 
 # --- documentation -----------------------------------------------------------------------------

@@ -181,6 +181,19 @@ FIELDS: tuple[Field, ...] = (
         100,
         "Most chat requests in one run (cached TL;DRs cost nothing); the rest are extractive.",
     ),
+    Field(
+        "rerank.timeout",
+        60.0,
+        "Seconds one re-ranking request may take (users with rerank = true: one request of "
+        "up to rerank_top papers to the [tldr] chat endpoint); past it the ranker's order is "
+        "kept.",
+    ),
+    Field(
+        "rerank.budget",
+        50,
+        "Most re-ranking requests in one run (cached answers cost nothing); past it the "
+        "ranker's order is kept.",
+    ),
 )
 
 USER_FIELDS: tuple[Field, ...] = (
@@ -224,6 +237,28 @@ USER_FIELDS: tuple[Field, ...] = (
         False,
         "Let papers shown in an earlier digest appear again (default: each paper once).",
     ),
+    Field(
+        "interest_statement",
+        "",
+        "What this user wants to read, in their own words; guides the re-ranking (rerank).",
+        example="Sample-efficient reinforcement learning for robots; no surveys.",
+    ),
+    Field(
+        "rerank",
+        False,
+        "Let the chat endpoint of [tldr] (base_url, model, key) re-order the ranker's top "
+        "papers by interest_statement; any failure keeps the ranker's order (default false).",
+    ),
+    Field("rerank_top", 20, "How many of the ranker's top papers the model re-orders (2-100)."),
+    Field(
+        "trending",
+        True,
+        "Add 'Trending in your interests' to digests, feeds and the web feed: papers with many "
+        "or fast-rising Hugging Face upvotes that suit this user (shown only when the store "
+        "has upvote data).",
+    ),
+    Field("trending_days", 7, "Days of listings the trending section looks at."),
+    Field("trending_top", 3, "Most papers in the trending section (0: none)."),
 )
 
 CHANNEL_FIELDS: tuple[Field, ...] = (

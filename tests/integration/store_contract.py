@@ -629,6 +629,16 @@ class StoreContract:
         assert store.tldrs("m", "German", ["2601.00001"]) == {"2601.00001": "eins"}
         assert store.tldrs("other", "English", ["2601.00001"]) == {}
 
+    def test_llm_rankings_are_cached_by_key(self, store: AppStore) -> None:
+        assert store.llm_ranking("k1") is None
+        store.put_llm_ranking("k1", "m", ["2601.00002", "2601.00001"])
+        store.put_llm_ranking("k2", "m", [])
+        assert store.llm_ranking("k1") == ["2601.00002", "2601.00001"]
+        assert store.llm_ranking("k2") == []
+        store.put_llm_ranking("k1", "m2", ["2601.00001"])  # replaced
+        assert store.llm_ranking("k1") == ["2601.00001"]
+        assert store.llm_ranking("K1") is None
+
     def test_shown_papers_are_recorded_once_per_user(self, store: AppStore) -> None:
         assert store.shown_papers("bob") == set()
         assert store.record_shown("bob", "2026-01-05", ["a", "b", "a"]) == 2

@@ -26,6 +26,7 @@ from paperfeed.cli import cli
 from paperfeed.delivery import tokens
 from paperfeed.delivery.daily import ASK_PER_DIGEST
 from paperfeed.delivery.service import Delivery
+from paperfeed.display import readable
 from paperfeed.embed import get_embedder
 from paperfeed.services import Paperfeed
 from paperfeed.settings import Settings
@@ -61,6 +62,7 @@ def recorded() -> dict[str, list[dict[str, Any]]]:
             if '"listing_date": "2026-08-' in line:
                 rows.append(json.loads(line))
     out = {"day": [r for r in rows if r["listing_date"] == DAY]}
+    out["week"] = [r for r in rows if "2026-08-15" <= r["listing_date"] < DAY]
     earlier = [r for r in rows if r["listing_date"] < DAY]
     for user, keyword in USERS.items():
         out[user] = [r for r in earlier if keyword in r["title"].lower()][:6]
@@ -525,3 +527,100 @@ def test_daily_with_model_tldrs_that_fail_and_per_user_filters(world: World) -> 
         cached = app.store.tldrs("replay-1", "German", sorted(shown))
     assert len(shown) >= SIZE and not shown & {r.paper.id for r in later}
     assert cached and set(cached.values()) == {"The paper does one thing well."}
+
+
+def _hf_daily(rows: list[dict[str, Any]]) -> str:
+    """``rows`` as Hugging Face's daily papers API lists them, with 10, 20, 30 … upvotes."""
+    return json.dumps(
+        [
+            {
+                "paper": {
+                    "id": r["id"],
+                    "authors": [{"name": a} for a in r["authors"]],
+                    "publishedAt": f"{r['listing_date']}T17:00:00.000Z",
+                    "title": r["title"],
+                    "summary": r["abstract"],
+                    "upvotes": 10 * (i + 1),
+                },
+                "publishedAt": f"{r['listing_date']}T03:00:00.000Z",
+                "title": r["title"],
+                "numComments": 0,
+            }
+            for i, r in enumerate(rows)
+        ]
+    )
+
+
+def test_daily_trending_section_for_the_user_it_suits_only(
+    world: World, recorded: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Hugging Face papers of the week on cyd's topic (graphs), with upvotes, come in through a
+    source: cyd's digest gets a "Trending in your interests" section of them (recorded as
+    shown), ada's (diffusion) and bob's (reinforcement learning) none."""
+    mine = {r["id"] for u in USERS for r in recorded[u]}
+    other = ("diffusion", "reinforcement")
+    hot = [
+        r
+        for r in recorded["week"]
+        if "graph" in r["title"].lower()
+        and not any(w in (r["title"] + r["abstract"]).lower() for w in other)
+        and r["id"] not in mine
+    ]
+    assert len(hot) >= 5
+    (world.home / "hf.json").write_text(_hf_daily(hot), encoding="utf-8")
+    world.config(sources=["file:day.jsonl", "file:hf.json"])
+    result = world.daily("--date", DAY)
+    assert result.exit_code == 0, result.output
+    assert f"source file:hf.json: {len(hot)} read, {len(hot)} new" in result.output
+    mails = {m["To"].split("@")[0]: m for m in world.sink.messages}
+    text = text_of(mails["cyd"])
+    assert "== Trending in your interests (" in text
+    section = text.split("== Trending in your interests")[1]
+    shown_hot = [r["id"] for r in hot if f"/abs/{r['id']}" in section]
+    assert 1 <= len(shown_hot) <= 3 and "🔥" in section and "upvotes on Hugging Face" in section
+    html = mails["cyd"].get_body(("html",))
+    assert html is not None and "Trending in your interests" in str(html.get_content())
+    for user in ("ada", "bob"):
+        assert "Trending in your interests" not in text_of(mails[user]), user
+    assert set(shown_hot) <= world.app.store.shown_papers("cyd")
+
+
+def test_daily_reranks_for_the_users_who_asked_and_falls_back_when_the_model_fails(
+    world: World,
+) -> None:
+    """ada and cyd asked for re-ranking, bob did not: the local server re-orders ada's top
+    five (the mail's first paper is the model's first choice) and fails for cyd (HTTP 500):
+    cyd's digest goes out in the ranker's order, the failure counted in the run's status."""
+    world.app.ingest(world.home / "day.jsonl")
+    until = "2026-08-22"
+    top = [r.paper for r in world.app.recommend("ada", since=DAY, until=until, top=SIZE)]
+    order = [p.id for p in reversed(top)]
+    replies = [
+        Reply(body=_completion(json.dumps(order)), content_type=JSON),
+        Reply(status=500, body='{"error": "overloaded"}', content_type=JSON),
+    ]
+    statement = 'interest_statement = "{}"\nrerank = true\nrerank_top = 5'
+    with ReplayServer([Route("/v1/chat/completions", replies)]) as llm:
+        world.config(
+            sources=["file:day.jsonl"],
+            extra=f'[tldr]\nbase_url = "{llm.url}/v1"\nmodel = "replay-1"\n',
+            per_user={
+                "ada": statement.format("Diffusion models"),
+                "bob": 'interest_statement = "RL"',
+                "cyd": statement.format("Graph learning"),
+            },
+        )
+        result = world.daily("--date", DAY)
+        asked = [json.loads(r.body)["messages"][1]["content"] for r in llm.requests]
+    assert result.exit_code == 0, result.output
+    assert all(f"{u} <{u}@example.org>: sent" in result.output for u in USERS)
+    (line,) = [x for x in result.output.splitlines() if x.startswith("Re-ranking:")]
+    assert line.startswith("Re-ranking: 1 by the model, 0 cached, 1 failed")
+    assert "500" in line
+    assert len(asked) == 3  # ada once, cyd twice (one retry after the 500), bob never
+    assert "Diffusion models" in asked[0] and all("Graph learning" in q for q in asked[1:])
+    mails = {m["To"].split("@")[0]: text_of(m) for m in world.sink.messages}
+    first = next(x for x in mails["ada"].splitlines() if x.startswith("1. "))
+    assert first == f"1. {readable(top[-1].display_title)}"
+    items = [x for x in mails["cyd"].splitlines() if re.match(r"\d+\. ", x)]
+    assert len(items) == SIZE + ASK_PER_DIGEST

@@ -97,11 +97,13 @@ def daily_cmd(
     config-example`).
     """
     from paperfeed.delivery.service import Delivery
+    from paperfeed.services.rerank import check_rerank
 
     common.log_to_stderr(logging.WARNING)
     config = _settings(ctx).delivery
     recipients = Delivery.check(config, smtp=check or not dry_run)
     _settings(ctx).tldr.check()
+    check_rerank(_settings(ctx))
     if check:
         _check_report(config.smtp.where, recipients)
         return
@@ -118,8 +120,9 @@ def daily_cmd(
         report_source=lambda s: click.echo(s.line()),
         report_user=lambda u: click.echo(u.line()),
     )
-    if report.tldr:
-        click.echo(report.tldr)
+    for line in (report.tldr, report.rerank):
+        if line:
+            click.echo(line)
     failed = report.failed
     if failed:
         raise click.ClickException(

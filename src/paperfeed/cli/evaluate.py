@@ -126,6 +126,15 @@ def csfcube_cmd(ctx: click.Context, data: Path, facet: str, limit: int, as_json:
     "without the ratings), and Recall_round1..R / Recall_noFB1..R (share of the "
     "author's papers shown in r+1 screens, with feedback / reading on).",
 )
+@click.option(
+    "--popularity-weight",
+    type=click.FloatRange(min=0.0),
+    default=0.0,
+    show_default=True,
+    help="Weight of paperfeed's popularity prior (log1p of Hugging Face upvotes, z-scored "
+    "over the window's candidates); 0: off, the product's default. The description line "
+    "says how many candidates carry upvotes.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print {method: {metric: value}}.")
 @click.pass_context
 @user_errors
@@ -137,6 +146,7 @@ def authors_cmd(
     users: int,
     seed: int,
     feedback_rounds: int,
+    popularity_weight: float,
     as_json: bool,
 ) -> None:
     """Author-history benchmark: find each author's papers of [T, T+days) in that window's
@@ -174,6 +184,7 @@ def authors_cmd(
         seed=seed,
         feedback_rounds=feedback_rounds,
         progress=progress,
+        popularity_weight=popularity_weight,
     )
     if as_json:
         click.echo(to_json(report.results))

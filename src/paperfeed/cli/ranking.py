@@ -93,6 +93,13 @@ def _window(fn: F) -> F:
 @top_option(20)
 @_FORMAT
 @_OUTPUT
+@click.option(
+    "--rerank/--no-rerank",
+    default=None,
+    help="Let the [tldr] chat endpoint re-order the top users.NAME.rerank_top papers by "
+    "users.NAME.interest_statement (any failure keeps the ranker's order) [default: "
+    "users.NAME.rerank of config.toml].",
+)
 @click.pass_context
 @user_errors
 def recommend(
@@ -104,13 +111,16 @@ def recommend(
     top: int,
     fmt: str,
     output: Path | None,
+    rerank: bool | None,
 ) -> None:
     """Rank recent papers for a user, each with why it was picked."""
     lib = app(ctx)
     since, until = lib.candidate_window(since, until, days)
-    recs = lib.recommend(user, since=since, until=until, top=top)
+    recs = lib.recommend(user, since=since, until=until, top=top, rerank=rerank)
     window = f"papers listed since {since}" + (f" until {until}" if until else "")
     _emit(recs, fmt, output, f"paperfeed: {len(recs)} papers for {user}", window)
+    if lib.reranker.stats.asked:
+        click.echo(lib.reranker.stats.line(), err=True)
 
 
 @click.command()

@@ -32,6 +32,7 @@ def _web_command(name: str, port: int, help_text: str) -> click.Command:
     def command(
         ctx: click.Context, host: str, port: int, allow_signup: bool, behind_proxy: bool
     ) -> None:
+        from paperfeed.services.rerank import check_rerank
         from paperfeed.web.app import create_app
         from paperfeed.web.serve import make_server
 
@@ -39,6 +40,7 @@ def _web_command(name: str, port: int, help_text: str) -> click.Command:
         lib = common.app(ctx)
         _ = lib.embedder  # an unknown model fails now, in one line
         settings = common.config(ctx)
+        check_rerank(settings)  # so does a re-ranking without its endpoint
         app = create_app(
             settings, allow_signup=allow_signup, behind_proxy=behind_proxy, library=lib
         )

@@ -26,6 +26,7 @@ from paperfeed.digest.content import Digest
 from paperfeed.digest.linkset import DigestLinks
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, RemoteFetch, UserError, days_before
+from paperfeed.services.trending import trending
 from paperfeed.settings import WEEKDAYS, DeliverySettings, UserDelivery, source_kind
 
 log = logging.getLogger("paperfeed.daily")
@@ -58,6 +59,9 @@ class DailyReport:
     tldr: str = ""
     """In ``llm`` mode: where the run's TL;DRs came from (model, cache, extractive; failures
     counted); empty otherwise."""
+    rerank: str = ""
+    """When a user's ranking was re-ranked by the model: how (model, cache, failures and spent
+    budget counted); empty otherwise."""
 
     @property
     def failed(self) -> list[UserResult]:
@@ -202,28 +206,32 @@ class DailyRun:
         since = days_before(self.day, user.window_days)
         recs: list[Recommendation] = []
         ask: list[Recommendation] = []
+        trend: list[Recommendation] = []
         try:
             self.app.user_signals(user.name)  # a missing user or empty profile: no digest
             if self.app.store.papers_between(since, until, limit=1):
                 recs, ask = self.app.recommend_and_ask(
                     user.name, since=since, until=until, top=user.size, k=ASK_PER_DIGEST
                 )
+            if recs:
+                shown = {r.paper.id for r in [*recs, *ask]}
+                trend = trending(self.app, user.name, until=until, exclude=shown)
         except UserError as exc:
             log.warning("no digest for %s: %s", user.name, exc)
             return [*skipped, UserResult(user.name, user.email, "failed", str(exc))]
-        links = self._links(user, recs, ask)
-        digest = Digest(user.name, self.day, links, tuple(recs), tuple(ask), tuple(failures))
+        links = self._links(user, [*recs, *ask, *trend])
+        digest = Digest(
+            user.name, self.day, links, tuple(recs), tuple(ask), tuple(failures), tuple(trend)
+        )
         return [*skipped, *fanout.deliver(digest, pending)]
 
-    def _links(
-        self, user: UserDelivery, recs: Sequence[Recommendation], ask: Sequence[Recommendation]
-    ) -> DigestLinks:
-        """Fresh signed links for every paper of ``user``'s digest."""
+    def _links(self, user: UserDelivery, recs: Sequence[Recommendation]) -> DigestLinks:
+        """Fresh signed links for every paper of ``user``'s digest (``recs``: all of them)."""
         return digest_links(
             self.secret,
             self.settings.base_url,
             user.name,
-            [r.paper for r in [*recs, *ask]],
+            [r.paper for r in recs],
             now=self.now.timestamp(),
             ttl_days=self.settings.token_days,
             feed_generation=feed_generation(self.app, user.name),

@@ -32,6 +32,7 @@ from paperfeed.digest.feed import render_feed
 from paperfeed.fetch.webhooks import WebhookSender
 from paperfeed.models import Recommendation
 from paperfeed.services import Paperfeed, RemoteFetch, UserError, remote_fetcher
+from paperfeed.services.trending import trending
 from paperfeed.settings import (
     ChannelSettings,
     ConfigError,
@@ -101,12 +102,13 @@ class Delivery:
                 raise
             log.info("empty feed for %s: %s", user, exc)
             recs = []
+        hot = trending(self.app, user, exclude={r.paper.id for r in recs}) if recs else []
         generation = feed_generation(self.app, user)
         links = digest_links(
             self.secret,
             config.base_url,
             user,
-            [r.paper for r in recs],
+            [r.paper for r in [*recs, *hot]],
             now=now.timestamp(),
             ttl_days=config.token_days,
             feed_generation=generation,
@@ -122,6 +124,7 @@ class Delivery:
             now=now,
             interest=interest,
             fmt=fmt,
+            trending=hot,
         )
         return recs, document
 
@@ -201,6 +204,8 @@ class Delivery:
             report = run.run(sources)
             if self.app.summarizer.settings.mode == "llm":
                 report.tldr = self.app.summarizer.stats.line()
+            if self.app.reranker.stats.asked:
+                report.rerank = self.app.reranker.stats.line()
             if not dry_run:
                 if config.feed_dir:
                     self._write_feeds(now)

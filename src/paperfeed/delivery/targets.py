@@ -132,7 +132,7 @@ class Fanout:
             log.warning("delivering %s's digest to %s failed: %r", self.user.name, target.key, exc)
             return self._result(target, "failed", f"{type(exc).__name__}: {exc}")
         self.app.store.record_delivery(self.user.name, self.day, target.key, digest.kind, what)
-        papers = [r.paper.id for r in [*digest.recs, *digest.ask]]
+        papers = [r.paper.id for r in [*digest.recs, *digest.ask, *digest.trending]]
         self.app.store.record_shown(self.user.name, self.day, papers)  # idempotent
         tries = f", {attempts} tries" if attempts > 1 else ""
         return self._result(target, "sent", f"{what}{tries}")

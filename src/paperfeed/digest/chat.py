@@ -50,7 +50,7 @@ def chat_sections(digest: Digest, *, ratings: bool = True) -> list[ChatSection]:
     rating links only with ``ratings``."""
     out: list[ChatSection] = []
     n = 0
-    for label, recs in sections(digest.recs, digest.ask):
+    for label, recs in sections(digest.recs, digest.ask, digest.trending):
         items = []
         for r in recs:
             n += 1

@@ -32,6 +32,8 @@ class Digest:
     recs: tuple[Recommendation, ...] = ()
     ask: tuple[Recommendation, ...] = ()
     failures: tuple[str, ...] = ()
+    trending: tuple[Recommendation, ...] = ()
+    """Papers trending in the user's interests, shown after the recommendations."""
 
     @property
     def kind(self) -> str:
@@ -82,6 +84,7 @@ class Digest:
                 day=self.day,
                 notices=self.notices,
                 ask=self.ask,
+                trending=self.trending,
             )
         return render_status(
             self.links,

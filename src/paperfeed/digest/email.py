@@ -13,7 +13,14 @@ from email.utils import format_datetime, make_msgid
 from html import escape
 
 from paperfeed.digest.linkset import DigestLinks, ItemLinks
-from paperfeed.digest.text import RATING_NOTE, Section, authors_short, digest_text, status_text
+from paperfeed.digest.text import (
+    RATING_NOTE,
+    Section,
+    authors_short,
+    digest_text,
+    status_text,
+    trend_note,
+)
 from paperfeed.display import readable, shorten
 from paperfeed.models import Recommendation
 
@@ -73,10 +80,16 @@ def day_label(day: str) -> str:
 _authors = authors_short
 
 
-def sections(recs: Sequence[Recommendation], ask: Sequence[Recommendation] = ()) -> list[Section]:
+def sections(
+    recs: Sequence[Recommendation],
+    ask: Sequence[Recommendation] = (),
+    trending: Sequence[Recommendation] = (),
+) -> list[Section]:
     """The headings of a digest and the items under each: the interests' groups (with their
-    counts), then the papers active learning asks about."""
+    counts), the papers trending in the user's interests, then those active learning asks
+    about."""
     out: list[Section] = [(f"{g.label} ({len(g.items)})", g.items) for g in group_by_interest(recs)]
+    out += [(f"{TRENDING_LABEL} ({len(trending)})", trending)] if trending else []
     return out + ([(ASK_LABEL, ask)] if ask else [])
 
 
@@ -205,10 +218,12 @@ def render_digest(
     day: str,
     notices: Sequence[str] = (),
     ask: Sequence[Recommendation] = (),
+    trending: Sequence[Recommendation] = (),
 ) -> EmailContent:
     """The digest of ``recs`` for ``user`` on ``day``; ``notices`` (e.g. a failed source) are
-    shown above the papers; ``ask`` (from active learning) closes the digest as "rate these
-    to sharpen your feed". ``links.items`` must hold every paper shown."""
+    shown above the papers; ``trending`` follows them as "Trending in your interests"; ``ask``
+    (from active learning) closes the digest as "rate these to sharpen your feed".
+    ``links.items`` must hold every paper shown."""
     n = len(recs)
     title = f"{n} paper{'s' if n != 1 else ''} for {user}"
     subtitle = f"Picked from the listings of {day_label(day)}"
@@ -226,6 +241,18 @@ def render_digest(
         for r in g.items:
             shown += 1  # numbered in reading order, across groups
             body.append(_html_item(shown, r, links.items[r.paper.id]))
+    if trending:
+        body.append(
+            '<h2 style="font-size:15px;color:#333;margin:22px 0 4px 0;'
+            f'border-bottom:1px solid #ddd;padding-bottom:4px">{escape(TRENDING_LABEL)}</h2>'
+            f'<div style="color:#666;font-size:13px;margin-bottom:8px">{TRENDING_INTRO}</div>'
+        )
+        for r in trending:
+            shown += 1
+            body.append(
+                '<div style="color:#b45309;font-size:13px;margin:0 0 4px 2px">'
+                f"{escape(trend_note(r))}</div>" + _html_item(shown, r, links.items[r.paper.id])
+            )
     if ask:
         label = ASK_LABEL
         body.append(
@@ -237,9 +264,13 @@ def render_digest(
         for r in ask:
             shown += 1
             body.append(_html_item(shown, r, links.items[r.paper.id]))
-    text = digest_text(title, subtitle, sections(recs, ask), links, notices=notices)
+    text = digest_text(title, subtitle, sections(recs, ask, trending), links, notices=notices)
     html = _html_page(title, subtitle, "".join(body), links)
     return EmailContent(subject, text, html)
+
+
+TRENDING_LABEL = "Trending in your interests"
+TRENDING_INTRO = "Papers many readers upvoted on Hugging Face lately, among those that suit you."
 
 
 def status_lines(*, no_new_papers: bool, failures: Sequence[str]) -> list[str]:

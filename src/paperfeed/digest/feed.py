@@ -10,7 +10,7 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
-from paperfeed.digest.email import group_by_interest
+from paperfeed.digest.email import TRENDING_LABEL, group_by_interest, trend_note
 from paperfeed.digest.linkset import DigestLinks, ItemLinks
 from paperfeed.display import readable
 from paperfeed.models import Recommendation
@@ -58,9 +58,11 @@ def render_feed(
     now: datetime,
     interest: int | None = None,
     fmt: str = "atom",
+    trending: Sequence[Recommendation] = (),
 ) -> str:
-    """The feed document (``fmt`` atom or rss) of ``recs``, best first; with ``interest``,
-    only the recommendations serving that interest (numbered from 0)."""
+    """The feed document (``fmt`` atom or rss) of ``recs``, best first, then the ``trending``
+    ones (titled "Trending in your interests: …", category ``trending``); with ``interest``,
+    only the recommendations serving that interest (numbered from 0), none trending."""
     if fmt not in FORMATS:
         raise ValueError(f"feed format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     title = f"paperfeed: papers for {user}"
@@ -82,12 +84,13 @@ def render_feed(
     fg.language("en")
     fg.generator("paperfeed")
     fg.updated(now)
-    for rec in recs:
+    hot = {r.paper.id for r in trending} if interest is None else set()
+    for rec in [*recs, *(trending if interest is None else ())]:
         p = rec.paper
         item = links.items[p.id]
         fe = fg.add_entry(order="append")
         fe.id(item.abs or f"tag:paperfeed,2025:paper/{p.id}")
-        fe.title(readable(p.display_title))
+        fe.title(f"{TRENDING_LABEL}: " * (p.id in hot) + readable(p.display_title))
         # One link per entry: feedgen 1.0 writes entry links without their rel/type, so a
         # second (PDF) link would be read as the entry's main link; the PDF is in the content.
         if item.abs:
@@ -97,12 +100,13 @@ def render_feed(
             fe.guid(f"tag:paperfeed,2025:paper/{p.id}", permalink=False)
         for name in p.authors[:MAX_FEED_AUTHORS]:
             fe.author({"name": readable(name)})
-        for cat in p.categories:
+        for cat in (*p.categories, *(["trending"] if p.id in hot else [])):
             fe.category(term=cat)
         when = _when(p.date, now)
         fe.published(when)
         fe.updated(when)
         fe.summary(readable(rec.explanation.sentence()))
-        fe.content(_content(rec, item), type="CDATA" if fmt == "rss" else "html")
+        note = f"<p>{escape(trend_note(rec))}</p>" if p.id in hot else ""
+        fe.content(note + _content(rec, item), type="CDATA" if fmt == "rss" else "html")
     raw = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     return raw.decode("utf-8")

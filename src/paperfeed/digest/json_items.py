@@ -33,6 +33,7 @@ def recommendation_json(r: Recommendation) -> dict[str, Any]:
             "text": e.sentence(),
         },
         "components": {k: round(v, 4) for k, v in r.components.items()},
+        "reranked": "ranker_rank" in r.components,
     }
 
 
@@ -59,9 +60,10 @@ def digest_json(digest: Digest, *, ratings: bool = True) -> dict[str, Any]:
         "notices": digest.notices,
         "items": [item(r) for r in digest.recs],
         "ask": [item(r) for r in digest.ask],
+        "trending": [item(r) for r in digest.trending],
         "sections": [
             {"label": label, "ids": [r.paper.id for r in recs]}
-            for label, recs in sections(digest.recs, digest.ask)
+            for label, recs in sections(digest.recs, digest.ask, digest.trending)
         ],
     }
     if not digest.recs:

@@ -38,6 +38,14 @@ def authors_short(names: Sequence[str]) -> str:
     return shown + (" et al." if len(names) > MAX_AUTHORS else "")
 
 
+def trend_note(rec: Recommendation) -> str:
+    """``🔥 42 upvotes on Hugging Face (14 a day)`` for a trending item."""
+    votes = int(rec.components.get("upvotes", 0))
+    rate = rec.components.get("upvotes_per_day", 0.0)
+    per_day = f"{rate:.0f}" if rate >= 10 else f"{rate:.1f}"
+    return f"🔥 {votes} upvote{'s' if votes != 1 else ''} on Hugging Face ({per_day} a day)"
+
+
 def item_lines(n: int, rec: Recommendation, links: ItemLinks | None = None) -> list[str]:
     """One numbered item: title, authors, where to read it, TL;DR, why it was picked and, with
     ``links``, its two rating links (without: the paper's own address)."""
@@ -45,6 +53,8 @@ def item_lines(n: int, rec: Recommendation, links: ItemLinks | None = None) -> l
     lines = wrap(readable(p.display_title), f"{n}. ", "   ")
     if p.authors:
         lines += wrap(authors_short(p.authors), "   ")
+    if "upvotes" in rec.components:  # a trending item
+        lines.append(f"   {trend_note(rec)}")
     reading = [f"abs: {links.abs}"] if links and links.abs else []
     reading += [f"pdf: {links.pdf}"] if links and links.pdf else []
     if links is None and (url := paper_url(p)):

@@ -17,7 +17,7 @@ import math
 import random
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,20 +56,33 @@ class Row:
     abstract: str
     authors: tuple[str, ...]
     date: str
+    upvotes: int | None = None
+    """Hugging Face upvotes, when the record carries them (``upvotes`` or ``extra.upvotes``)."""
 
     @classmethod
     def from_json(cls, d: dict) -> Row:
+        extra = d.get("extra") if isinstance(d.get("extra"), dict) else {}
+        votes = d.get("upvotes", extra.get("upvotes"))
         return cls(
             id=str(d["id"]),
             title=d.get("title") or "",
             abstract=d.get("abstract") or "",
             authors=tuple(a.strip() for a in d.get("authors") or () if a and a.strip()),
             date=_row_date(d),
+            upvotes=votes if isinstance(votes, int) and not isinstance(votes, bool) else None,
         )
 
     def paper(self) -> Paper:
-        """What a ranker sees: no authors (nor anything else that could name them)."""
-        return Paper(id=self.id, title=self.title, abstract=self.abstract, date=self.date or None)
+        """What a ranker sees: no authors (nor anything else that could name them); the
+        upvotes, for the popularity prior."""
+        extra = {"upvotes": self.upvotes} if self.upvotes is not None else {}
+        return Paper(
+            id=self.id,
+            title=self.title,
+            abstract=self.abstract,
+            date=self.date or None,
+            extra=extra,
+        )
 
 
 def _row_date(d: dict) -> str:
@@ -462,10 +475,11 @@ class WindowReport:
 
     def describe(self) -> str:
         b = self.bench
+        voted = sum(1 for i in b.candidates if "upvotes" in b.papers[i].extra)
         return (
             f"author-history benchmark: T={b.t}, {b.days} days, {len(b.users)} users "
-            f"(of {b.n_eligible} eligible), {len(b.candidates)} candidates, "
-            f"{sum(len(u.relevant) for u in b.users)} relevant"
+            f"(of {b.n_eligible} eligible), {len(b.candidates)} candidates "
+            f"({voted} with upvotes), {sum(len(u.relevant) for u in b.users)} relevant"
         )
 
 
@@ -480,10 +494,14 @@ def evaluate_window(
     params: RankParams = DEFAULT_PARAMS,
     feedback_rounds: int = 0,
     progress: bool = False,
+    popularity_weight: float | None = None,
 ) -> WindowReport:
     """Build the window's benchmark and run every method on it. The arxiv-sanity-lite tf-idf
     is fit on the corpus as it stood at the end of the window (every paper listed before
-    then), as its ``compute.py`` fits on the whole database."""
+    then), as its ``compute.py`` fits on the whole database. ``popularity_weight`` (when
+    given) replaces that of ``params``."""
+    if popularity_weight is not None:
+        params = replace(params, popularity_weight=popularity_weight)
     bench = build_benchmark(rows, t, days, users=users, seed=seed)
     if not bench.users:
         raise ValueError(f"no eligible authors for T={t} and {days} days in this corpus")

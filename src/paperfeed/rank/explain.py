@@ -68,4 +68,5 @@ def components(signals: Signals, i: int) -> dict[str, float]:
         "lexical_classifier": (
             float(s.lexical_classifier[i]) if s.lexical_classifier is not None else 0.0
         ),
+        **({"popularity": float(s.popularity[i])} if s.popularity is not None else {}),
     }

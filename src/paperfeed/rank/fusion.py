@@ -46,7 +46,8 @@ def dense_evidence(
 
 def relevance(signals: Signals, trust: float, params: RankParams = DEFAULT_PARAMS) -> np.ndarray:
     """The fused relevance of each candidate: weighted z-scores of the signals (the
-    classifiers' weights scaled by ``trust``) plus the recency bonus, which is in [0, 1]."""
+    classifiers' weights scaled by ``trust``, the popularity prior's only when it was
+    computed) plus the recency bonus, which is in [0, 1]."""
     s = signals
     terms = [
         (params.dense_weight, dense_evidence(s.dense_max, s.negative, params.negative_weight)),
@@ -58,4 +59,6 @@ def relevance(signals: Signals, trust: float, params: RankParams = DEFAULT_PARAM
         terms.append((trust * params.classifier_weight, s.classifier))
     if s.lexical_classifier is not None:
         terms.append((trust * params.lexical_classifier_weight, s.lexical_classifier))
+    if s.popularity is not None:
+        terms.append((params.popularity_weight, s.popularity))
     return weighted_zsum(terms) + params.recency_weight * s.recency

@@ -16,6 +16,9 @@ class RankParams:
     negative_weight: float = 0.5  # share of the cosine to the closest downvoted paper subtracted
     recency_weight: float = 0.15
     recency_half_life_days: float = 30.0
+    # Popularity prior: log1p(Hugging Face upvotes), z-scored over the candidates like the other
+    # signals (no upvote data counts as 0). Off: it could not be measured (benchmarks/README.md).
+    popularity_weight: float = 0.0
     diversity: float = 0.15  # MMR trade-off; 0 = pure relevance order
     interest_penalty: float = 0.1  # discourages one interest filling the list
     interest_similarity: float = 0.35  # average cosine that keeps profile papers in one interest

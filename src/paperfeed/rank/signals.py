@@ -16,6 +16,7 @@ from paperfeed.rank.learn import user_model
 from paperfeed.rank.lexical import features
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
 from paperfeed.rank.pool import CandidatePool, unit_rows
+from paperfeed.rank.trending import upvotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class Signals:
     negative: np.ndarray | None  # best cosine to any downvoted paper
     classifier: np.ndarray | None
     lexical_classifier: np.ndarray | None
+    popularity: np.ndarray | None = None  # log1p(upvotes), when its weight is nonzero
 
 
 def recency(dates: Sequence[date | None], half_life_days: float) -> np.ndarray:
@@ -42,6 +44,12 @@ def recency(dates: Sequence[date | None], half_life_days: float) -> np.ndarray:
     newest = max(known)
     decay = math.log(2) / half_life_days
     return np.array([math.exp(-decay * (newest - d).days) if d else 0.0 for d in dates])
+
+
+def popularity(papers: Sequence[Paper]) -> np.ndarray:
+    """log1p of each paper's Hugging Face upvotes (0 without upvote data): a prior that grows
+    ever slower with the count, so a few hundred upvotes do not drown every other signal."""
+    return np.log1p(np.array([float(upvotes(p) or 0) for p in papers]))
 
 
 def interest_similarity(cvecs: np.ndarray, pvecs: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -189,4 +197,7 @@ def relevance_signals(
         negative=negative,
         classifier=classifier,
         lexical_classifier=lex_classifier,
+        popularity=(
+            popularity([pool.papers[i] for i in keep]) if params.popularity_weight else None
+        ),
     )

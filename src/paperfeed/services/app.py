@@ -32,6 +32,7 @@ from paperfeed.services.common import (
 )
 from paperfeed.services.filters import keep_candidates, keep_recommendations
 from paperfeed.services.ranked import rank_protocol_user, with_interest_names, worded
+from paperfeed.services.rerank import Reranker
 from paperfeed.services.summaries import Summarizer
 from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
@@ -54,6 +55,11 @@ class Paperfeed:
     _pools: dict[str, CandidatePool] = field(default_factory=dict)
     """Candidate pools of the windows ranked so far (see :meth:`window_pool`)."""
     _summarizer: Summarizer | None = None
+    reranker: Reranker = field(init=False)
+    """The LLM re-ranker of this run (its budget and counts cover it until :meth:`close`)."""
+
+    def __post_init__(self) -> None:
+        self.reranker = Reranker(self.store, self.settings)
 
     @classmethod
     def open(
@@ -81,6 +87,7 @@ class Paperfeed:
     def close(self) -> None:
         if self._summarizer is not None:
             self._summarizer.close()
+        self.reranker.close()
         self.store.close()
 
     def __enter__(self) -> Self:
@@ -364,8 +371,11 @@ class Paperfeed:
         until: str | None = None,
         days: int | None = None,
         top: int = 20,
+        rerank: bool | None = None,
     ) -> list[Recommendation]:
-        return self.with_tldrs(user, self._rank_user(user, since, until, days, top=top)[0])
+        n = self.reranker.depth(user, rerank)  # None: as config.toml says (services.rerank)
+        recs = self._rank_user(user, since, until, days, top=top and max(top, n))[0]
+        return self.with_tldrs(user, self.reranker.rerank(user, recs, n)[: top or None])
 
     def calibrate(
         self,
@@ -390,11 +400,14 @@ class Paperfeed:
         days: int | None = None,
         top: int = 20,
         k: int = 3,
+        rerank: bool | None = None,
     ) -> tuple[list[Recommendation], list[Recommendation]]:
-        """From one ranking: the ``top`` recommendations and, among the papers below them,
-        the ``k`` to ask the user about (:meth:`calibrate`), as a digest shows both.
-        Shared terms are worked out only for the papers shown."""
-        ranked, pool, positives = self._rank_user(user, since, until, days, top=0, explain=top)
+        """From one ranking: the ``top`` recommendations (re-ranked as by :meth:`recommend`)
+        and, among the papers below them, the ``k`` to ask the user about (:meth:`calibrate`),
+        as a digest shows both. Shared terms are worked out only for the papers shown."""
+        n = self.reranker.depth(user, rerank) if top else 0
+        ranked, pool, positives = self._rank_user(user, since, until, days, top=0, explain=top + n)
+        ranked = self.reranker.rerank(user, ranked, n)
         recs, rest = ranked[:top], ranked[top:]
         if not rest or k <= 0:
             return self.with_tldrs(user, recs), []

@@ -284,16 +284,19 @@ class ParallelRanking(Paperfeed):
         days: int | None = None,
         top: int = 20,
         k: int = 3,
+        rerank: bool | None = None,
     ) -> Ranked:
         key = RankRequest(user, since, until, top, k)
-        if days is None and key in self.planned:
+        if days is None and rerank is None and key in self.planned:
             if self._ranked is None:
                 self._ranked = self._rank_planned()
             found = self._ranked[key]
             if isinstance(found, str):
                 raise UserError(found)
             return found
-        return super().recommend_and_ask(user, since=since, until=until, days=days, top=top, k=k)
+        return super().recommend_and_ask(
+            user, since=since, until=until, days=days, top=top, k=k, rerank=rerank
+        )
 
     def _rank_planned(self) -> dict[RankRequest, Ranked | str]:
         planned = list(dict.fromkeys(self.planned))

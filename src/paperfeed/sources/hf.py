@@ -244,6 +244,9 @@ def paper_from_daily_item(item: dict[str, Any], fmt: str = DAILY) -> tuple[Paper
         submitted = item.get("submittedBy")
         if isinstance(submitted, dict) and isinstance(submitted.get("name"), str):
             extra["submitted_by"] = submitted["name"]
+    on_daily = paper.get("submittedOnDailyAt")  # a bare paper's day on the daily list
+    if "daily_date" not in extra and isinstance(on_daily, str) and iso_date(on_daily):
+        extra["daily_date"] = iso_date(on_daily)
     arxiv = pid if isinstance(pid, str) else None
     out = build_paper(
         fmt,

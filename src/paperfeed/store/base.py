@@ -246,8 +246,8 @@ class RatingEvent:
 
 @runtime_checkable
 class ReaderStore(Protocol):
-    """What the reader-facing features keep: cached TL;DRs and the papers each user was shown
-    in a digest."""
+    """What the reader-facing features keep: cached TL;DRs and LLM re-rankings, and the papers
+    each user was shown in a digest."""
 
     def tldrs(self, model: str, language: str, paper_ids: Sequence[str]) -> dict[str, str]:
         """``paper id -> TL;DR`` of the given papers cached for ``model`` and ``language``."""
@@ -265,6 +265,15 @@ class ReaderStore(Protocol):
 
     def record_shown(self, user: str, day: str, paper_ids: Sequence[str]) -> int:
         """Note that ``user`` was shown ``paper_ids`` on ``day``; returns how many were new."""
+        ...
+
+    def llm_ranking(self, key: str) -> list[str] | None:
+        """The paper ids, in a model's order, cached under ``key`` (a hash of the interest
+        statement, the candidates and the model); None if none is."""
+        ...
+
+    def put_llm_ranking(self, key: str, model: str, paper_ids: Sequence[str]) -> None:
+        """Cache the order ``paper_ids`` that ``model`` gave under ``key`` (replacing one)."""
         ...
 
 

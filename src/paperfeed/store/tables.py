@@ -39,6 +39,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "interest_names": ("user", "anchor", "name"),
     "shown_papers": ("user", "paper_id", "day"),
     "tldrs": ("paper_id", "model", "language", "text", "created_at"),
+    "llm_rankings": ("key", "model", "ids", "created_at"),
     "accounts": (
         "user",
         "email",
@@ -72,6 +73,7 @@ _KEYS = {  # the order of rows whose order means nothing
     "interest_names": "x.user_id, anchor",
     "shown_papers": "x.user_id, paper_id",
     "tldrs": "paper_id, model, language",
+    "llm_rankings": "key",
     "accounts": "x.user_id",
     "api_tokens": "x.id",
 }

@@ -18,7 +18,14 @@ from paperfeed.services import UserError
 from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
 from paperfeed.web.auth import api_user
-from paperfeed.web.state import MAX_UPLOAD, item_json, items_json, paper_json, state_of
+from paperfeed.web.state import (
+    MAX_UPLOAD,
+    item_json,
+    items_json,
+    paper_json,
+    state_of,
+    trend_json,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 User = Annotated[str, Depends(api_user)]
@@ -64,9 +71,12 @@ def feed(
     days: Annotated[int | None, Query(ge=1, le=3650)] = None,
     top: Top = 20,
 ) -> dict[str, Any]:
-    """The user's ranked feed since a date (default: the last ``days``, else 7, of listings)."""
+    """The user's ranked feed since a date (default: the last ``days``, else 7, of listings)
+    and ``trending``: papers with many or fast-rising Hugging Face upvotes that suit the user
+    (empty without upvote data), each with its ``upvotes`` and ``upvotes_per_day``."""
     recs, note = data.feed(state_of(request), user, since, days, top)
-    return {**items_json(recs), "note": note}
+    hot = data.trending_papers(state_of(request), user, recs)
+    return {**items_json(recs), "note": note, "trending": [trend_json(r) for r in hot]}
 
 
 @router.get("/search")

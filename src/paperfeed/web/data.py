@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from paperfeed.ids import is_arxiv_id, normalize_doi
 from paperfeed.models import Paper, Recommendation
 from paperfeed.services import ImportSummary, UserError
+from paperfeed.services.trending import trending
 from paperfeed.services.views import explain, profile_upload
 from paperfeed.web.state import MAX_UPLOAD, WebState
 
@@ -28,6 +29,17 @@ def feed(
     except UserError as exc:
         return [], str(exc).replace("`paperfeed profile add`", "the Profile page")
     return recs, "" if recs else "Nothing new in this window."
+
+
+def trending_papers(
+    state: WebState, user: str, shown: list[Recommendation]
+) -> list[Recommendation]:
+    """The user's "Trending in your interests" beside a feed ``shown`` (none when it is
+    empty or the store has no upvote data)."""
+    if not shown:
+        return []
+    with state.rank_lock:
+        return trending(state.app, user, exclude={r.paper.id for r in shown})
 
 
 def search(state: WebState, query: str, since: date | None, top: int) -> list[Recommendation]:

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from paperfeed.digest.email import group_by_interest
+from paperfeed.digest.email import TRENDING_INTRO, TRENDING_LABEL, group_by_interest, trend_note
 from paperfeed.services import UserError
 from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
@@ -54,12 +54,16 @@ def feed_page(
     state = state_of(request)
     days = None if since else WINDOWS.get(when, 7)
     recs, note = data.feed(state, user, since, days, top)
+    hot = data.trending_papers(state, user, recs)
     ratings = _ratings(state, user)
     return render(
         request,
         "feed.html",
         user,
         groups=group_by_interest(recs),
+        trending=[(r, trend_note(r)) for r in hot],
+        trending_label=TRENDING_LABEL,
+        trending_intro=TRENDING_INTRO,
         note=note,
         when="since" if since else when,
         since=since.isoformat() if since else "",

@@ -132,6 +132,15 @@ def items_json(recs: Sequence[Recommendation]) -> dict[str, Any]:
     return {"items": [item_json(r) for r in recs]}
 
 
+def trend_json(rec: Recommendation) -> dict[str, Any]:
+    """A trending item: a ranked item with its Hugging Face upvotes and upvotes per day."""
+    return {
+        **item_json(rec),
+        "upvotes": int(rec.components.get("upvotes", 0)),
+        "upvotes_per_day": rec.components.get("upvotes_per_day", 0.0),
+    }
+
+
 def view_paper(paper: Paper) -> dict[str, Any]:
     """What templates show of a paper: readable title and authors (text, escaped by Jinja2)."""
     abs_url, pdf = reading_links(paper)

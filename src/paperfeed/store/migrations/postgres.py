@@ -260,6 +260,19 @@ def m006_sign_in(conn: psycopg.Connection) -> None:
     )
 
 
+def m007_llm_rankings(conn: psycopg.Connection) -> None:
+    """The cache of LLM re-rankings: the order a model gave, per (interest statement,
+    candidates, model) key."""
+    conn.execute(
+        f"""CREATE TABLE IF NOT EXISTS llm_rankings (
+            key TEXT {_C} PRIMARY KEY,
+            model TEXT NOT NULL,
+            ids TEXT NOT NULL,
+            created_at TEXT {_C} NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: list[PostgresMigration] = [
     m001_initial,
     m002_interest_names,
@@ -267,6 +280,7 @@ MIGRATIONS: list[PostgresMigration] = [
     m004_reader,
     m005_accounts,
     m006_sign_in,
+    m007_llm_rankings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -287,6 +287,19 @@ def m010_sign_in(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_llm_rankings(conn: sqlite3.Connection) -> None:
+    """The cache of LLM re-rankings: the order a model gave, per (interest statement,
+    candidates, model) key."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS llm_rankings (
+            key TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            ids TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
@@ -298,6 +311,7 @@ MIGRATIONS: list[SQLiteMigration] = [
     m008_reader,
     m009_accounts,
     m010_sign_in,
+    m011_llm_rankings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
