@@ -34,6 +34,8 @@ def _content(rec: Recommendation, links: ItemLinks) -> str:
     if p.authors:
         names = ", ".join(readable(a) for a in p.authors[:MAX_FEED_AUTHORS])
         parts.append(f"<p><i>{escape(names)}</i></p>")
+    if rec.followed:
+        parts.append(f"<p><b>★ {escape(readable(rec.followed_note))}</b></p>")
     if rec.tldr:
         parts.append(f"<p><b>TL;DR:</b> {escape(readable(rec.tldr))}</p>")
     parts.append(f"<p><b>Why:</b> {escape(readable(rec.explanation.sentence()))}</p>")

@@ -21,7 +21,7 @@ from paperfeed.rank import DEFAULT_PARAMS, CandidatePool, RankParams, rank, rank
 from paperfeed.rank.interests import Interest, cluster_interests, describe_interests
 from paperfeed.rank.learn import most_informative
 from paperfeed.rank.ranker import with_shared_terms
-from paperfeed.services import pools
+from paperfeed.services import pools, selection
 from paperfeed.services.common import (
     ImportSummary,
     UserError,
@@ -30,7 +30,6 @@ from paperfeed.services.common import (
     embed_papers,
     looks_like_jsonl,
 )
-from paperfeed.services.filters import keep_candidates, keep_recommendations
 from paperfeed.services.ranked import rank_protocol_user, with_interest_names, worded
 from paperfeed.services.summaries import Summarizer
 from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
@@ -395,7 +394,9 @@ class Paperfeed:
         the ``k`` to ask the user about (:meth:`calibrate`), as a digest shows both.
         Shared terms are worked out only for the papers shown."""
         ranked, pool, positives = self._rank_user(user, since, until, days, top=0, explain=top)
-        recs, rest = ranked[:top], ranked[top:]
+        recs, rest = selection.split(
+            ranked, top, lambda rs: with_shared_terms(rs, positives, pool, self.params)
+        )
         if not rest or k <= 0:
             return self.with_tldrs(user, recs), []
         row = {p.id: i for i, p in enumerate(pool.papers)}
@@ -418,50 +419,39 @@ class Paperfeed:
         explain: int | None = None,
     ) -> tuple[list[Recommendation], CandidatePool, list[Paper]]:
         """The one ranking path for a stored user over the papers listed in a window: the
-        recommendations, the window's pool and the user's positive papers."""
-        positives, negatives, exclude = self.user_signals(user)
+        recommendations (with :mod:`.selection`'s filters and follows), the window's pool
+        and the user's positive papers."""
+        positives, negatives, known = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
         pool = self.window_pool(since, until)
-        exclude = exclude | self._filtered_out(user, pool.papers, until)
+        wanted = self._filters(user)
+        chosen = selection.select(self.store, self.vectors, user, wanted, pool, until, known)
         pvecs = self.vectors(positives)
-        recs = rank(
-            positives,
-            pvecs,
-            pool,
-            negatives=negatives,
-            negative_vecs=self.vectors(negatives) if negatives else None,
-            exclude=exclude,
-            top=top,
-            params=self.params,
-            explain=explain,
-        )
-        recs = with_interest_names(recs, self._interests(user, positives, pvecs))
-        recs = self._user_recommendations(user, recs)
+        interests = self._interests(user, positives, pvecs)
+
+        def ranked(exclude: set[str], k: int, n: int | None) -> list[Recommendation]:
+            recs = rank(
+                positives,
+                pvecs,
+                pool,
+                negatives=negatives,
+                negative_vecs=self.vectors(negatives) if negatives else None,
+                exclude=exclude,
+                top=k,
+                params=self.params,
+                explain=n,
+            )
+            return with_interest_names(recs, interests)
+
+        def terms(recs: list[Recommendation]) -> list[Recommendation]:
+            return with_shared_terms(recs, positives, pool, self.params)
+
+        recs = selection.finish(ranked, terms, chosen, wanted, top, explain)
         return recs, pool, positives
 
     def _filters(self, user: str) -> UserDelivery | None:
         """``user``'s filters (config.toml ``[users.NAME]``), None without settings."""
         return self.settings.delivery.user(user) if self.settings else None
-
-    def _filtered_out(self, user: str, cands: Sequence[Paper], until: str | None) -> set[str]:
-        """Ids of the window's papers ``user``'s keyword and category filters leave out, and
-        of those shown in a digest of a day before the window's last (the day of a digest
-        being ranked); the window's pool is shared, so they are excluded, not removed."""
-        wanted = self._filters(user)
-        if wanted is None:
-            return set()
-        last = days_before(until, 2) if until else self.store.latest_date()
-        shown = () if wanted.show_again else self.store.shown_papers(user, before=last)
-        kept = {p.id for p in keep_candidates(list(cands), wanted, shown)}
-        return {p.id for p in cands if p.id not in kept}
-
-    def _user_recommendations(self, user: str, recs: list[Recommendation]) -> list[Recommendation]:
-        """``recs`` through ``user``'s minimum score and muted interests, renumbered."""
-        wanted = self._filters(user)
-        if wanted is None:
-            return recs
-        kept = keep_recommendations(recs, wanted)
-        return [replace(r, rank=n) for n, r in enumerate(kept, start=1)]
 
     # --- interests ----------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from paperfeed.store.postgres_delivery import PostgresDelivery
 from paperfeed.store.postgres_papers import NEWEST_FIRST, PAPER_COLUMNS, PostgresPaperTables
 from paperfeed.store.postgres_reader import PostgresReader
 from paperfeed.store.sql_accounts import AccountTables
+from paperfeed.store.sql_follows import FollowTables
 from paperfeed.store.sql_profiles import ProfileTables, rating_kind
 from paperfeed.store.sql_user_data import UserDataTables
 from paperfeed.store.sqlite import fts_query
@@ -41,7 +42,9 @@ def tsquery_sql(count: int, match_all: bool) -> str:
     return op.join(["plainto_tsquery('english', %s)"] * count)
 
 
-class PostgresStore(PostgresDelivery, PostgresReader, UserDataTables, AccountTables, ProfileTables):
+class PostgresStore(
+    PostgresDelivery, PostgresReader, UserDataTables, AccountTables, ProfileTables, FollowTables
+):
     """Papers, users, profiles, ratings, the embedding cache and delivery in one PostgreSQL
     database; connections and transactions as in :mod:`paperfeed.store.postgres_base`."""
 
