@@ -104,7 +104,8 @@ def render_feed(
         when = _when(p.date, now)
         fe.published(when)
         fe.updated(when)
-        fe.summary(readable(rec.explanation.sentence()))
+        badge = f"★ {rec.followed_note}. " if rec.followed else ""
+        fe.summary(badge + readable(rec.explanation.sentence()))
         fe.content(_content(rec, item), type="CDATA" if fmt == "rss" else "html")
     raw = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     return raw.decode("utf-8")

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from paperfeed.digest.email import group_by_interest
 from paperfeed.services import UserError
+from paperfeed.services.follows import following, unfollow
 from paperfeed.services.views import interests
 from paperfeed.web import data
 from paperfeed.web.auth import check_csrf, csrf_token, page_user
@@ -158,6 +159,7 @@ def settings_page(request: Request, user: User, new_token: str = "", error: str 
     with state.rank_lock:
         account = state.accounts.get(user)
         api_tokens = state.accounts.tokens(user)
+        people = following(state.app, user)
         feed = f"{str(request.base_url).rstrip('/')}/feed/{state.feed_token(user)}"
     return render(
         request,
@@ -165,6 +167,7 @@ def settings_page(request: Request, user: User, new_token: str = "", error: str 
         user,
         account=account,
         tokens=api_tokens,
+        following=people,
         atom=f"{feed}.xml",
         rss=f"{feed}.rss",
         new_token=new_token,
@@ -174,7 +177,8 @@ def settings_page(request: Request, user: User, new_token: str = "", error: str 
 
 @router.post("/settings")
 async def settings_save(request: Request, user: User) -> Response:
-    """The e-mail address, digest frequency and size; rotating the feed; API tokens."""
+    """The e-mail address, digest frequency and size; rotating the feed; API tokens; people
+    no longer followed."""
     state = state_of(request)
     form = await checked_form(request)
     action = str(form.get("action") or "save")
@@ -187,6 +191,8 @@ async def settings_save(request: Request, user: User) -> Response:
                 new_token = state.accounts.new_token(user, str(form.get("label") or ""))
             elif action == "revoke":
                 _revoke(state, user, str(form.get("token_id") or ""))
+            elif action == "unfollow":
+                unfollow(state.app, user, str(form.get("name") or ""))
             else:
                 size = str(form.get("size") or "0").strip()
                 state.accounts.update(
