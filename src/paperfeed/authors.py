@@ -321,14 +321,16 @@ def disambiguate(
 class FollowParams:
     """When a new paper carrying a followed name is the followed person's: it shares
     ``min_shared_coauthors`` coauthors with their papers, or the mean of its ``topic_k``
-    best cosines to their papers (sentence embeddings) reaches ``topic_threshold`` and beats
-    the same mean over the name's other people's papers by ``contrast_margin``. The values
-    are ``benchmarks/bench_follow.py``'s choice on its dev groups (see benchmarks/README.md)."""
+    best cosines to their papers (sentence embeddings, all-MiniLM-L6-v2 scale) reaches
+    ``topic_threshold`` and beats the same mean over the name's other people's papers by
+    ``contrast_margin``. The values are the best F1 of ``benchmarks/bench_follow.py`` on its
+    dev groups (see benchmarks/README.md): a new paper is theirs by topic alone only when it
+    is very close to one of their papers."""
 
     min_shared_coauthors: int = 1
-    topic_threshold: float = 0.45
-    topic_k: int = 3
-    contrast_margin: float = 0.0
+    topic_threshold: float = 0.625
+    topic_k: int = 1
+    contrast_margin: float = 0.05
 
 
 DEFAULT_FOLLOW_PARAMS = FollowParams()

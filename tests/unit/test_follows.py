@@ -88,7 +88,7 @@ def test_without_coauthors_the_topic_decides(person: FollowedAuthor) -> None:
 def test_a_paper_close_to_them_but_closer_to_the_names_other_people_is_not_theirs(
     person: FollowedAuthor,
 ) -> None:
-    between = unit(0.8, 1)  # cos ≈ 0.70 to their papers, ≈ 0.83 to the other person's
+    between = unit(0.8, 1)  # best cosine ≈ 0.77 to their papers, ≈ 0.81 to the other's
     alone = paper("n3", "Qiang Liu")
     assert not attribute(alone, between, person, OPT_VECS, CAR_VECS).theirs
     # with nobody else known under the name, closeness to them is enough
