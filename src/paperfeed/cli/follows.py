@@ -33,8 +33,8 @@ def follow(ctx: click.Context, name: str, paper: str | None, user: str) -> None:
     NAME is found in the store as `paperfeed author NAME` finds it. When it is several
     people, they are listed with a few papers each and nothing is followed: run again with
     --paper ID, one of the papers of the person you mean. A new paper is theirs when it
-    shares a coauthor with them or is about what they write about (and not closer to the
-    name's other people). Following a name again replaces the person followed.
+    shares a coauthor with them, or is very close to one of their papers in topic (and not
+    closer to the name's other people). Following a name again replaces the person followed.
     """
     from paperfeed.services.follows import AmbiguousName, follow
 
