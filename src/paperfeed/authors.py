@@ -13,6 +13,11 @@ Two signals, strongest first:
 
 Each person is labelled by the terms that set their papers apart, their most frequent
 coauthors and categories.
+
+A followed person (:func:`follow_evidence`) is found again in papers to come by
+:func:`attribute`: a new paper carrying the name is theirs when it shares a coauthor with
+them, or when it is about what they write about (:class:`FollowParams`, measured by
+``benchmarks/bench_follow.py``) and no closer to the name's other people.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from paperfeed.models import Paper
+from paperfeed.models import FollowedAuthor, Paper
 from paperfeed.names import name_key
 from paperfeed.rank.terms import tokenize
 
@@ -307,3 +312,96 @@ def disambiguate(
         )
     people.sort(key=lambda p: (-len(p.papers), -max(len(x.date or "") for x in p.papers), p.label))
     return people
+
+
+# --- followed people --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FollowParams:
+    """When a new paper carrying a followed name is the followed person's: it shares
+    ``min_shared_coauthors`` coauthors with their papers, or the mean of its ``topic_k``
+    best cosines to their papers (sentence embeddings, all-MiniLM-L6-v2 scale) reaches
+    ``topic_threshold`` and beats the same mean over the name's other people's papers by
+    ``contrast_margin``. The values are the best F1 of ``benchmarks/bench_follow.py`` on its
+    dev groups (see benchmarks/README.md): a new paper is theirs by topic alone only when it
+    is very close to one of their papers."""
+
+    min_shared_coauthors: int = 1
+    topic_threshold: float = 0.625
+    topic_k: int = 1
+    contrast_margin: float = 0.05
+
+
+DEFAULT_FOLLOW_PARAMS = FollowParams()
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Whether a paper is the followed person's, and why (for people, not for code)."""
+
+    theirs: bool
+    reason: str
+    topic: float = 0.0
+
+
+def follow_evidence(
+    person: Person, people: Sequence[Person], name: str, *, followed_at: str = ""
+) -> FollowedAuthor:
+    """What to keep of ``person`` (one of ``people``, the name's people) to know them again:
+    their papers, every coauthor, and the papers of the name's other people; the name as
+    their papers write it most often."""
+    key = name_key(name)
+    spelled = Counter(a for p in person.papers for a in p.authors if name_key(a) == key)
+    display = spelled.most_common(1)[0][0] if spelled else name  # ties: the newest paper's
+    coauthors = sorted({k for p in person.papers for k in coauthors_of(p, name)})
+    mine = {p.id for p in person.papers}
+    others = [p.id for q in people if q is not person for p in q.papers if p.id not in mine]
+    return FollowedAuthor(
+        name=display,
+        key=key,
+        paper_ids=tuple(p.id for p in person.papers),
+        coauthors=tuple(coauthors),
+        other_ids=tuple(dict.fromkeys(others)),
+        followed_at=followed_at,
+    )
+
+
+def _topk_mean(vec: np.ndarray, vecs: np.ndarray, k: int) -> float:
+    """The mean of the ``k`` best cosines of ``vec`` to the rows of ``vecs`` (-1 if none)."""
+    if len(vecs) == 0:
+        return -1.0
+    sims = _normalize(vecs) @ _normalize(np.asarray(vec)[None, :])[0]
+    best = np.sort(sims)[::-1][: max(1, k)]
+    return float(best.mean())
+
+
+def attribute(
+    paper: Paper,
+    vec: np.ndarray,
+    person: FollowedAuthor,
+    person_vecs: np.ndarray,
+    other_vecs: np.ndarray | None = None,
+    *,
+    params: FollowParams = DEFAULT_FOLLOW_PARAMS,
+) -> Attribution:
+    """Is ``paper`` (which must carry ``person``'s name) by the followed ``person``?
+
+    ``vec`` is its sentence embedding, ``person_vecs`` those of the person's stored papers,
+    ``other_vecs`` those of the name's other people's papers (None or empty: none known).
+    A paper the person was followed for is theirs, one of the other people's is not."""
+    if paper.id in person.paper_ids:
+        return Attribution(True, "one of their papers")
+    if paper.id in person.other_ids:
+        return Attribution(False, "by another person of that name")
+    shared = coauthors_of(paper, person.name) & set(person.coauthors)
+    if shared and len(shared) >= params.min_shared_coauthors:
+        return Attribution(True, f"shares {len(shared)} coauthor(s) with them")
+    mine = _topk_mean(vec, person_vecs, params.topic_k)
+    if mine < params.topic_threshold:
+        return Attribution(False, f"not their topic ({mine:.2f})", mine)
+    if other_vecs is not None and len(other_vecs):
+        theirs = _topk_mean(vec, other_vecs, params.topic_k)
+        if mine < theirs + params.contrast_margin:
+            return Attribution(False, f"closer to another {person.name} ({theirs:.2f})", mine)
+    return Attribution(True, f"close to their papers ({mine:.2f})", mine)

@@ -72,6 +72,8 @@ def table(recs: Sequence[Recommendation], *, width: int = 100) -> str:
         url = paper_url(p)
         if url:
             lines.append(indent + url)
+        if r.followed:
+            lines += [indent + t for t in textwrap.wrap("★ " + readable(r.followed_note), body)]
         if r.tldr:
             tldr = "TL;DR: " + readable(r.tldr)
             lines += [indent + t for t in textwrap.wrap(tldr, body, subsequent_indent="  ")]

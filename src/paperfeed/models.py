@@ -120,3 +120,30 @@ class Recommendation:
     explanation: Explanation
     components: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
     tldr: str = ""
+    followed: tuple[str, ...] = ()
+    """The names of the people the user follows who wrote this paper (it is shown whatever
+    its score: "by NAME, whom you follow")."""
+
+    @property
+    def followed_note(self) -> str:
+        """The line "by NAME, whom you follow" (names joined); "" for nobody followed."""
+        if not self.followed:
+            return ""
+        names = list(self.followed)
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"by {joined}, whom you follow"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedAuthor:
+    """A person a user follows, as stored: the name as shown, its key (``names.name_key``)
+    and the evidence that tells this person from others of the same name in papers to come:
+    their papers and coauthors when followed, and the papers of the name's other people."""
+
+    name: str
+    key: str
+    paper_ids: tuple[str, ...] = ()
+    coauthors: tuple[str, ...] = ()
+    """Name keys of everyone who wrote a paper with them."""
+    other_ids: tuple[str, ...] = ()
+    followed_at: str = ""

@@ -11,13 +11,14 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperfeed.models import Paper
+from paperfeed.models import FollowedAuthor, Paper
 from paperfeed.store import (
     Account,
     AccountStore,
@@ -648,6 +649,37 @@ class StoreContract:
         assert store.shown_papers("ann") == {"a"}
         assert store.shown_papers("bob", before="2026-01-06") == {"a", "b"}
         assert store.shown_papers("bob", before="2026-01-05") == set()
+
+    # --- followed authors ---------------------------------------------------------------------
+
+    def test_follows_are_per_user_replaced_by_name_and_removed_with_the_user(
+        self, store: AppStore
+    ) -> None:
+        assert store.followed_authors("bob") == []
+        liu = FollowedAuthor(
+            name="Qiang Liu",
+            key="liu qiang",
+            paper_ids=("2601.00001", "2601.00002"),
+            coauthors=("chen wei", "smith jane"),
+            other_ids=("2601.00009",),
+            followed_at="2026-01-05T10:00:00.000000Z",
+        )
+        assert store.follow_author("bob", liu)  # a new name
+        assert store.follow_author("bob", FollowedAuthor("Ada Lovelace", "ada lovelace"))
+        assert store.followed_authors("bob")[1] == liu  # ordered by name key, every field kept
+        other = replace(liu, paper_ids=("2601.00009",), other_ids=liu.paper_ids, coauthors=())
+        assert not store.follow_author("bob", other)  # the same name: the other person now
+        assert store.follow_author("ann", liu)
+        assert [p.paper_ids for p in store.followed_authors("bob")] == [(), ("2601.00009",)]
+        assert store.followed_authors("ann") == [liu]
+        assert store.unfollow_author("bob", "liu qiang") and not store.unfollow_author(
+            "bob", "liu qiang"
+        )
+        assert [p.name for p in store.followed_authors("bob")] == ["Ada Lovelace"]
+        with pytest.raises(ValueError):
+            store.follow_author("bob", FollowedAuthor("?", ""))
+        assert store.remove_user("ann") and store.followed_authors("ann") == []
+        assert store.followed_authors("nobody") == []
 
     # --- accounts ---------------------------------------------------------------------------
 

@@ -186,9 +186,17 @@ def test_daily_delivers_to_every_address_and_channel_and_isolates_a_failing_one(
     assert {i["paper"]["id"] for i in doc["items"] + doc["ask"]} == set(ada_ids)
     assert [pid for section in doc["sections"] for pid in section["ids"]] == ada_ids  # as mailed
     first_item = doc["items"][0]
-    assert {"rank", "score", "paper", "tldr", "explanation", "components", "links"} == set(
-        first_item
-    )
+    assert {
+        "rank",
+        "score",
+        "paper",
+        "tldr",
+        "followed",
+        "explanation",
+        "components",
+        "reranked",
+        "links",
+    } == set(first_item)
     assert first_item["tldr"] and first_item["links"]["up"].startswith(
         "https://pf.example.org/rate/"
     )

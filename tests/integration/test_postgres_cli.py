@@ -85,11 +85,14 @@ def test_db_copy_into_postgres_and_back_is_lossless_and_idempotent(
 ) -> None:
     home = _home(tmp_path, "a")
     _fill(home, listing)
+    someone = json.loads(_run(home, "search", "graph", "--format", "json").stdout)[0]["paper"]
+    _run(home, "follow", someone["authors"][0], "--paper", someone["id"], "--user", "ada")
     expected = _top20(home)
     url = new_database()
     there = _counts(_run(home, "db", "copy", "--to", url).stdout)
     assert there["papers"][0] > 500 and all(s == c == d for s, c, d in there.values())
     assert there["embeddings"][0] > 0 and there["ratings"] == (1, 1, 1)
+    assert there["follows"] == (1, 1, 1)
     again = _counts(_run(home, "db", "copy", "--to", url).stdout)
     assert all(c == 0 for _, c, _ in again.values())  # a second run copies nothing
     assert _top20(home, db=url) == expected

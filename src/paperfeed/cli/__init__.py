@@ -57,6 +57,7 @@ def _register() -> None:
         embed,
         evaluate,
         fetching,
+        follows,
         interests,
         papers,
         ranking,
@@ -64,7 +65,8 @@ def _register() -> None:
         web,
     )
 
-    for module in (papers, embed, ranking, interests, fetching, delivery, web, users, evaluate, db):
+    modules = (papers, embed, ranking, interests, follows, fetching, delivery, web, users)
+    for module in (*modules, evaluate, db):
         for command in module.COMMANDS:
             cli.add_command(command)
 

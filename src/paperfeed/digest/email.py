@@ -154,12 +154,23 @@ def _html_item(n: int, rec: Recommendation, links: ItemLinks) -> str:
         f'<div style="color:#777;font-size:12px;margin-top:2px">{" · ".join(meta)}'
         + (" · " + " · ".join(reading) if reading else "")
         + "</div>"
-        f'<div style="background:#f3f8f3;border-left:3px solid #2e7d32;color:#24502a;'
+        + _html_followed(rec)
+        + f'<div style="background:#f3f8f3;border-left:3px solid #2e7d32;color:#24502a;'
         f'font-size:13px;padding:6px 10px;margin:10px 0">{why}</div>'
         + _html_tldr(rec.tldr)
         + f'<div style="color:#333;font-size:13px;line-height:1.45">{escape(_snippet(p.abstract))}'
         "</div>"
         f'<div style="margin-top:10px">{up}{down}</div></div>'
+    )
+
+
+def _html_followed(rec: Recommendation) -> str:
+    """The "by NAME, whom you follow" badge of an item, or nothing."""
+    if not rec.followed:
+        return ""
+    return (
+        '<div style="color:#7a4b00;font-size:13px;font-weight:600;margin:8px 0 0 0">'
+        f"★ {escape(readable(rec.followed_note))}</div>"
     )
 
 

@@ -34,6 +34,8 @@ def _content(rec: Recommendation, links: ItemLinks) -> str:
     if p.authors:
         names = ", ".join(readable(a) for a in p.authors[:MAX_FEED_AUTHORS])
         parts.append(f"<p><i>{escape(names)}</i></p>")
+    if rec.followed:
+        parts.append(f"<p><b>★ {escape(readable(rec.followed_note))}</b></p>")
     if rec.tldr:
         parts.append(f"<p><b>TL;DR:</b> {escape(readable(rec.tldr))}</p>")
     parts.append(f"<p><b>Why:</b> {escape(readable(rec.explanation.sentence()))}</p>")
@@ -105,7 +107,8 @@ def render_feed(
         when = _when(p.date, now)
         fe.published(when)
         fe.updated(when)
-        fe.summary(readable(rec.explanation.sentence()))
+        badge = f"★ {rec.followed_note}. " if rec.followed else ""
+        fe.summary(badge + readable(rec.explanation.sentence()))
         note = f"<p>{escape(trend_note(rec))}</p>" if p.id in hot else ""
         fe.content(note + _content(rec, item), type="CDATA" if fmt == "rss" else "html")
     raw = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)

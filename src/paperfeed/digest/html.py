@@ -19,6 +19,7 @@ h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:
 .meta{color:#666;font-size:.85em;margin:.2em 0}.why{font-size:.9em;color:#2e5e2e;margin:.4em 0}
 .terms span{display:inline-block;background:#eef4ff;border-radius:4px;padding:0 .4em;margin:0 .2em}
 .abs{font-size:.9em;color:#333}.tldr{margin:.3em 0}.score{float:right;color:#999;font-size:.8em}
+.followed{color:#7a4b00;font-weight:600;margin:.3em 0}
 """
 
 
@@ -46,7 +47,11 @@ def _item(rec: Recommendation) -> str:
     return (
         f'<div class="item"><span class="score">#{rec.rank} · {rec.score:.2f}</span>{head}'
         f'<div class="meta">{" · ".join(meta)}</div>'
-        f'<div class="why">Closest to your paper “{escape(readable(e.closest_title))}” '
+        + (
+            f'<div class="followed">★ {escape(readable(rec.followed_note))}</div>'
+            * bool(rec.followed)
+        )
+        + f'<div class="why">Closest to your paper “{escape(readable(e.closest_title))}” '
         f"(similarity {e.similarity:.2f})"
         + (f'<div class="terms">shared terms: {terms}</div>' if terms else "")
         + "</div>"

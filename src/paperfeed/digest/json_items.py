@@ -22,6 +22,7 @@ def recommendation_json(r: Recommendation) -> dict[str, Any]:
         "score": round(r.score, 6),
         "paper": r.paper.to_json(),
         "tldr": r.tldr,
+        "followed": list(r.followed),
         "explanation": {
             "closest_id": e.closest_id,
             "closest_title": e.closest_title,

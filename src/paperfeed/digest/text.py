@@ -63,6 +63,8 @@ def item_lines(n: int, rec: Recommendation, links: ItemLinks | None = None) -> l
         lines.append("   " + "  ".join(reading))
     else:
         lines += ["   " + r for r in reading]
+    if rec.followed:
+        lines += wrap(f"★ {readable(rec.followed_note)}", "   ")
     if rec.tldr:
         lines += wrap(f"TL;DR: {readable(rec.tldr)}", "   ", "     ")
     lines += wrap(f"why: {readable(rec.explanation.sentence())}", "   ", "     ")

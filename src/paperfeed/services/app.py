@@ -21,7 +21,7 @@ from paperfeed.rank import DEFAULT_PARAMS, CandidatePool, RankParams, rank, rank
 from paperfeed.rank.interests import Interest, cluster_interests, describe_interests
 from paperfeed.rank.learn import most_informative
 from paperfeed.rank.ranker import with_shared_terms
-from paperfeed.services import pools
+from paperfeed.services import pools, selection
 from paperfeed.services.common import (
     ImportSummary,
     UserError,
@@ -30,7 +30,6 @@ from paperfeed.services.common import (
     embed_papers,
     looks_like_jsonl,
 )
-from paperfeed.services.filters import keep_candidates, keep_recommendations
 from paperfeed.services.ranked import rank_protocol_user, with_interest_names, worded
 from paperfeed.services.rerank import Reranker
 from paperfeed.services.summaries import Summarizer
@@ -375,7 +374,10 @@ class Paperfeed:
     ) -> list[Recommendation]:
         n = self.reranker.depth(user, rerank)  # None: as config.toml says (services.rerank)
         recs = self._rank_user(user, since, until, days, top=top and max(top, n))[0]
-        return self.with_tldrs(user, self.reranker.rerank(user, recs, n)[: top or None])
+        recs = self.reranker.rerank(user, recs, n)
+        if top:  # the best ``top``, then the papers by followed people below them
+            recs = selection.split(recs, top, list)[0]
+        return self.with_tldrs(user, recs)
 
     def calibrate(
         self,
@@ -402,13 +404,16 @@ class Paperfeed:
         k: int = 3,
         rerank: bool | None = None,
     ) -> tuple[list[Recommendation], list[Recommendation]]:
-        """From one ranking: the ``top`` recommendations (re-ranked as by :meth:`recommend`)
-        and, among the papers below them, the ``k`` to ask the user about (:meth:`calibrate`),
-        as a digest shows both. Shared terms are worked out only for the papers shown."""
+        """From one ranking: the ``top`` recommendations (re-ranked as by :meth:`recommend`;
+        with papers by followed people below them, as :func:`selection.split` adds) and, among
+        the papers below them, the ``k`` to ask the user about (:meth:`calibrate`), as a
+        digest shows both. Shared terms are worked out only for the papers shown."""
         n = self.reranker.depth(user, rerank) if top else 0
         ranked, pool, positives = self._rank_user(user, since, until, days, top=0, explain=top + n)
         ranked = self.reranker.rerank(user, ranked, n)
-        recs, rest = ranked[:top], ranked[top:]
+        recs, rest = selection.split(
+            ranked, top, lambda rs: with_shared_terms(rs, positives, pool, self.params)
+        )
         if not rest or k <= 0:
             return self.with_tldrs(user, recs), []
         row = {p.id: i for i, p in enumerate(pool.papers)}
@@ -431,50 +436,39 @@ class Paperfeed:
         explain: int | None = None,
     ) -> tuple[list[Recommendation], CandidatePool, list[Paper]]:
         """The one ranking path for a stored user over the papers listed in a window: the
-        recommendations, the window's pool and the user's positive papers."""
-        positives, negatives, exclude = self.user_signals(user)
+        recommendations (with :mod:`.selection`'s filters and follows), the window's pool
+        and the user's positive papers."""
+        positives, negatives, known = self.user_signals(user)
         since, until = self.candidate_window(since, until, days)
         pool = self.window_pool(since, until)
-        exclude = exclude | self._filtered_out(user, pool.papers, until)
+        wanted = self._filters(user)
+        chosen = selection.select(self.store, self.vectors, user, wanted, pool, until, known)
         pvecs = self.vectors(positives)
-        recs = rank(
-            positives,
-            pvecs,
-            pool,
-            negatives=negatives,
-            negative_vecs=self.vectors(negatives) if negatives else None,
-            exclude=exclude,
-            top=top,
-            params=self.params,
-            explain=explain,
-        )
-        recs = with_interest_names(recs, self._interests(user, positives, pvecs))
-        recs = self._user_recommendations(user, recs)
+        interests = self._interests(user, positives, pvecs)
+
+        def ranked(exclude: set[str], k: int, n: int | None) -> list[Recommendation]:
+            recs = rank(
+                positives,
+                pvecs,
+                pool,
+                negatives=negatives,
+                negative_vecs=self.vectors(negatives) if negatives else None,
+                exclude=exclude,
+                top=k,
+                params=self.params,
+                explain=n,
+            )
+            return with_interest_names(recs, interests)
+
+        def terms(recs: list[Recommendation]) -> list[Recommendation]:
+            return with_shared_terms(recs, positives, pool, self.params)
+
+        recs = selection.finish(ranked, terms, chosen, wanted, top, explain)
         return recs, pool, positives
 
     def _filters(self, user: str) -> UserDelivery | None:
         """``user``'s filters (config.toml ``[users.NAME]``), None without settings."""
         return self.settings.delivery.user(user) if self.settings else None
-
-    def _filtered_out(self, user: str, cands: Sequence[Paper], until: str | None) -> set[str]:
-        """Ids of the window's papers ``user``'s keyword and category filters leave out, and
-        of those shown in a digest of a day before the window's last (the day of a digest
-        being ranked); the window's pool is shared, so they are excluded, not removed."""
-        wanted = self._filters(user)
-        if wanted is None:
-            return set()
-        last = days_before(until, 2) if until else self.store.latest_date()
-        shown = () if wanted.show_again else self.store.shown_papers(user, before=last)
-        kept = {p.id for p in keep_candidates(list(cands), wanted, shown)}
-        return {p.id for p in cands if p.id not in kept}
-
-    def _user_recommendations(self, user: str, recs: list[Recommendation]) -> list[Recommendation]:
-        """``recs`` through ``user``'s minimum score and muted interests, renumbered."""
-        wanted = self._filters(user)
-        if wanted is None:
-            return recs
-        kept = keep_recommendations(recs, wanted)
-        return [replace(r, rank=n) for n, r in enumerate(kept, start=1)]
 
     # --- interests ----------------------------------------------------------------------------
 

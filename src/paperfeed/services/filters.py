@@ -44,6 +44,19 @@ def keep_candidates(
     return kept
 
 
+def vetoed(papers: Sequence[Paper], user: UserDelivery, shown: Collection[str] = ()) -> list[Paper]:
+    """The ``papers`` that ``user``'s exclude keywords or earlier digests (``shown``, unless
+    the user asked to see papers again) rule out: the filters that even a paper by someone
+    the user follows obeys."""
+    exclude = phrase_pattern(user.exclude)
+    again = user.show_again
+    return [
+        p
+        for p in papers
+        if (exclude and exclude.search(f"{p.title}\n{p.abstract}")) or (not again and p.id in shown)
+    ]
+
+
 def keep_recommendations(
     recs: Sequence[Recommendation], user: UserDelivery
 ) -> list[Recommendation]:

@@ -4,8 +4,8 @@
 and candidate-pool caches); :class:`DeliveryStore` what the digest, feed and web code need
 (single-use tokens, deliveries, subscriptions); :class:`ReaderStore` the reader features'
 (TL;DRs, papers shown); :class:`AccountStore` the web app's accounts (password hashes,
-e-mail and digest settings, API token hashes, rating history); :class:`AppStore` is all of
-them, the type the services work with.
+e-mail and digest settings, API token hashes, rating history); :class:`FollowStore` the
+people each user follows; :class:`AppStore` is all of them, the type the services work with.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from paperfeed.models import Paper
+from paperfeed.models import FollowedAuthor, Paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,5 +330,24 @@ class AccountStore(Protocol):
 
 
 @runtime_checkable
-class AppStore(Store, DeliveryStore, ReaderStore, AccountStore, Protocol):
+class FollowStore(Protocol):
+    """The people each user follows, one per name key, with the evidence that tells them
+    from others of the same name."""
+
+    def follow_author(self, user: str, person: FollowedAuthor) -> bool:
+        """Keep ``person`` as followed by ``user`` (created if new), in place of anyone of the
+        same name key followed before; ``True`` if the name was not followed yet."""
+        ...
+
+    def unfollow_author(self, user: str, key: str) -> bool:
+        """Stop ``user`` following the person with name key ``key``; ``True`` if one was."""
+        ...
+
+    def followed_authors(self, user: str) -> list[FollowedAuthor]:
+        """The people ``user`` follows, by name key (empty for an unknown user)."""
+        ...
+
+
+@runtime_checkable
+class AppStore(Store, DeliveryStore, ReaderStore, AccountStore, FollowStore, Protocol):
     """Everything the application keeps: the store the services are typed against."""

@@ -25,6 +25,7 @@ from paperfeed.store.postgres_delivery import PostgresDelivery
 from paperfeed.store.postgres_papers import NEWEST_FIRST, PAPER_COLUMNS, PostgresPaperTables
 from paperfeed.store.postgres_reader import PostgresReader
 from paperfeed.store.sql_accounts import AccountTables
+from paperfeed.store.sql_follows import FollowTables
 from paperfeed.store.sql_llm import LlmRankingTables
 from paperfeed.store.sql_profiles import ProfileTables, rating_kind
 from paperfeed.store.sql_user_data import UserDataTables
@@ -49,6 +50,7 @@ class PostgresStore(
     AccountTables,
     ProfileTables,
     LlmRankingTables,
+    FollowTables,
 ):
     """Papers, users, profiles, ratings, the embedding cache and delivery in one PostgreSQL
     database; connections and transactions as in :mod:`paperfeed.store.postgres_base`."""

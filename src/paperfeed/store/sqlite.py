@@ -22,6 +22,7 @@ from paperfeed.store.ann import ANN_MIN_VECTORS, AnnIndexes
 from paperfeed.store.base import UpsertStats
 from paperfeed.store.migrations.sqlite import migrate, schema_version
 from paperfeed.store.sql_accounts import AccountTables
+from paperfeed.store.sql_follows import FollowTables
 from paperfeed.store.sql_llm import LlmRankingTables
 from paperfeed.store.sql_profiles import ProfileTables, rating_kind
 from paperfeed.store.sql_user_data import UserDataTables
@@ -71,7 +72,9 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-class SQLiteStore(UserDataTables, ReaderMixin, AccountTables, ProfileTables, LlmRankingTables):
+class SQLiteStore(
+    UserDataTables, ReaderMixin, AccountTables, ProfileTables, LlmRankingTables, FollowTables
+):
     """Papers, users, profiles, ratings, the embedding cache and accounts in one SQLite file.
 
     One connection, opened in autocommit mode: every write runs inside :meth:`transaction`

@@ -50,6 +50,15 @@ TABLES: dict[str, tuple[str, ...]] = {
         "session_epoch",
     ),
     "api_tokens": ("user", "token_hash", "label", "created_at"),
+    "follows": (
+        "user",
+        "name_key",
+        "name",
+        "paper_ids",
+        "coauthors",
+        "other_ids",
+        "followed_at",
+    ),
     "embeddings": ("model", "content_hash", "vector", "created_at"),
 }
 """Each table's logical columns, in the order a copy writes them (referenced tables first)."""
@@ -64,6 +73,7 @@ _BY_USER = {
     "shown_papers",
     "accounts",
     "api_tokens",
+    "follows",
 }
 _KEYS = {  # the order of rows whose order means nothing
     "paper_sources": "paper_id, source",
@@ -76,6 +86,7 @@ _KEYS = {  # the order of rows whose order means nothing
     "llm_rankings": "key",
     "accounts": "x.user_id",
     "api_tokens": "x.id",
+    "follows": "x.user_id, name_key",
 }
 ORPHAN_CHECKS = {
     "paper_sources without paper": "paper_sources x WHERE NOT EXISTS "
@@ -89,7 +100,8 @@ ORPHAN_CHECKS = {
     "rows of missing users": "(SELECT user_id FROM profile_papers UNION ALL SELECT user_id "
     "FROM ratings UNION ALL SELECT user_id FROM used_tokens UNION ALL SELECT user_id FROM "
     "deliveries UNION ALL SELECT user_id FROM unsubscribed UNION ALL SELECT user_id FROM "
-    "interest_names UNION ALL SELECT user_id FROM shown_papers) x WHERE NOT EXISTS "
+    "interest_names UNION ALL SELECT user_id FROM shown_papers UNION ALL SELECT user_id FROM "
+    "follows) x WHERE NOT EXISTS "
     "(SELECT 1 FROM users u WHERE u.id = x.user_id)",
     "aliases that are paper ids": "paper_aliases x WHERE EXISTS "
     "(SELECT 1 FROM papers p WHERE p.id = x.alias)",

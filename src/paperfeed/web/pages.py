@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from paperfeed.digest.email import TRENDING_INTRO, TRENDING_LABEL, group_by_interest, trend_note
 from paperfeed.services import UserError
+from paperfeed.services.follows import following, unfollow
 from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
 from paperfeed.web.auth import check_csrf, csrf_token, keep_signed_in, local_path, page_user
@@ -165,6 +166,7 @@ def settings_page(
     with state.rank_lock:
         account = state.accounts.get(user)
         api_tokens = state.accounts.tokens(user)
+        people = following(state.app, user)
         feed = f"{str(request.base_url).rstrip('/')}/feed/{state.feed_token(user)}"
     return render(
         request,
@@ -172,6 +174,7 @@ def settings_page(
         user,
         account=account,
         tokens=api_tokens,
+        following=people,
         atom=f"{feed}.xml",
         rss=f"{feed}.rss",
         new_token=new_token,
@@ -183,7 +186,7 @@ def settings_page(
 @router.post("/settings")
 async def settings_save(request: Request, user: User) -> Response:
     """The e-mail address, digest frequency and size; the password; rotating the feed; API
-    tokens."""
+    tokens; people no longer followed."""
     state = state_of(request)
     form = await checked_form(request)
     action = str(form.get("action") or "save")
@@ -200,6 +203,8 @@ async def settings_save(request: Request, user: User) -> Response:
                 new_token = state.accounts.new_token(user, str(form.get("label") or ""))
             elif action == "revoke":
                 _revoke(state, user, str(form.get("token_id") or ""))
+            elif action == "unfollow":
+                unfollow(state.app, user, str(form.get("name") or ""))
             else:
                 size = str(form.get("size") or "0").strip()
                 state.accounts.update(

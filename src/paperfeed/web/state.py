@@ -114,11 +114,13 @@ def paper_json(paper: Paper) -> dict[str, Any]:
 
 
 def item_json(rec: Recommendation) -> dict[str, Any]:
-    """A ranked item: the paper, its score and why it was ranked there."""
+    """A ranked item: the paper, its score and why it was ranked there; ``followed`` names
+    the people the user follows who wrote it (empty for most papers)."""
     why = rec.explanation
     return {
         "paper": paper_json(rec.paper),
         "score": rec.score,
+        "followed": list(rec.followed),
         "interest": why.interest,
         "explanation": {
             "closest_profile_paper": {"id": why.closest_id, "title": why.closest_title},

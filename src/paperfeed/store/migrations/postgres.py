@@ -273,6 +273,27 @@ def m007_llm_rankings(conn: psycopg.Connection) -> None:
     )
 
 
+def m008_follows(conn: psycopg.Connection) -> None:
+    """The people each user follows: one per name (its key), with the evidence that tells
+    them from others of that name (their paper ids, coauthor keys and the name's other
+    people's paper ids, as JSON lists)."""
+    _run(
+        conn,
+        [
+            """CREATE TABLE follows (
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name_key TEXT NOT NULL,
+                name TEXT NOT NULL,
+                paper_ids TEXT NOT NULL DEFAULT '[]',
+                coauthors TEXT NOT NULL DEFAULT '[]',
+                other_ids TEXT NOT NULL DEFAULT '[]',
+                followed_at TEXT NOT NULL,
+                PRIMARY KEY (user_id, name_key)
+            )"""
+        ],
+    )
+
+
 MIGRATIONS: list[PostgresMigration] = [
     m001_initial,
     m002_interest_names,
@@ -281,6 +302,7 @@ MIGRATIONS: list[PostgresMigration] = [
     m005_accounts,
     m006_sign_in,
     m007_llm_rankings,
+    m008_follows,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -300,6 +300,24 @@ def m011_llm_rankings(conn: sqlite3.Connection) -> None:
     )
 
 
+def m012_follows(conn: sqlite3.Connection) -> None:
+    """The people each user follows: one per name (its key), with the evidence that tells
+    them from others of that name (their paper ids, coauthor keys and the name's other
+    people's paper ids, as JSON lists)."""
+    conn.execute(
+        """CREATE TABLE follows (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            paper_ids TEXT NOT NULL DEFAULT '[]',
+            coauthors TEXT NOT NULL DEFAULT '[]',
+            other_ids TEXT NOT NULL DEFAULT '[]',
+            followed_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, name_key)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: list[SQLiteMigration] = [
     m001_initial,
     m002_fulltext,
@@ -312,6 +330,7 @@ MIGRATIONS: list[SQLiteMigration] = [
     m009_accounts,
     m010_sign_in,
     m011_llm_rankings,
+    m012_follows,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
