@@ -103,3 +103,17 @@ def test_the_email_text_part_is_the_plain_text_digest() -> None:
     expected = digest_text(d.title, d.subtitle, sections(d.recs, d.ask), d.links)
     assert d.email().text == expected
     assert isinstance(d, Digest) and d.email().subject.startswith("paperfeed 2026-08-21: 3 papers")
+
+
+def test_chat_items_carry_the_followed_badge_and_the_trending_note() -> None:
+    from dataclasses import replace
+
+    items = recs(3)
+    items[0] = replace(items[0], followed=("Ada Lovelace",))
+    hot = replace(recs(4)[3], components={"upvotes": 42.0, "upvotes_per_day": 14.0}, rank=4)
+    d = replace(digest([*items, hot]), recs=tuple(items), trending=(hot,))
+    text = str(slack_messages(d)) + str(discord_messages(d)) + str(ntfy_message(d, "papers"))
+    assert "by Ada Lovelace, whom you follow" in text
+    assert "42 upvotes on Hugging Face (14 a day)" in text
+    labels = [label for label, _ in sections(d.recs, d.ask, d.trending)]
+    assert labels[-1] == "Trending in your interests (1)"

@@ -11,8 +11,9 @@ from typing import TypeVar
 
 from paperfeed.digest.content import Digest
 from paperfeed.digest.email import sections
-from paperfeed.digest.text import authors_short
+from paperfeed.digest.text import authors_short, trend_note
 from paperfeed.display import readable, shorten
+from paperfeed.models import Recommendation
 
 TITLE_CHARS = 200
 LINE_CHARS = 300
@@ -65,13 +66,20 @@ def chat_sections(digest: Digest, *, ratings: bool = True) -> list[ChatSection]:
                     score=r.score,
                     authors=shorten(authors_short(r.paper.authors), LINE_CHARS),
                     tldr=shorten(tldr, LINE_CHARS) if tldr else "",
-                    why=shorten(readable(r.explanation.sentence()), LINE_CHARS),
+                    why=shorten(_badges(r) + readable(r.explanation.sentence()), LINE_CHARS),
                     up=links.up if ratings else None,
                     down=links.down if ratings else None,
                 )
             )
         out.append(ChatSection(label, tuple(items)))
     return out
+
+
+def _badges(r: Recommendation) -> str:
+    """What the e-mail shows above the explanation, as a prefix: the followed person, the
+    trending upvotes."""
+    out = f"★ {readable(r.followed_note)}. " if r.followed else ""
+    return out + (f"{trend_note(r)}. " if "upvotes" in r.components else "")
 
 
 def head_lines(digest: Digest) -> list[str]:
