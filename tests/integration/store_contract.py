@@ -453,6 +453,17 @@ class StoreContract:
         assert ids_of(store.profile_papers("ann")) == ["b", "c"]
         assert store.profile_papers("nobody") == []
 
+    def test_a_users_local_papers_are_private_to_them(self, store: AppStore) -> None:
+        store.upsert_papers([paper("text:ann1"), paper("text:both"), paper("2101.00001")], "s")
+        store.upsert_papers([paper("text:loose")], "s")  # ingested, in nobody's profile
+        store.add_profile_papers("ann", ["text:ann1", "text:both", "2101.00001"])
+        store.add_profile_papers("bob", ["text:both"])
+        asked = ["text:ann1", "text:both", "2101.00001", "text:loose", "text:ann1"]
+        assert store.private_to_others("bob", asked) == {"text:ann1"}
+        assert store.private_to_others("ann", asked) == set()
+        assert store.private_to_others("cyd", asked) == {"text:ann1", "text:both"}
+        assert store.private_to_others("cyd", []) == set()
+
     def test_profile_with_an_unknown_paper_adds_nothing(self, store: AppStore) -> None:
         store.upsert_papers([paper("a")], "s")
         with pytest.raises(KeyError, match="zz"):

@@ -55,8 +55,9 @@ def select(
     known: Collection[str],
 ) -> Selection:
     """What ``user``'s filters leave out of ``pool`` (besides the ``known`` papers of their
-    profile and ratings) and which of its papers are by people they follow. The pool is
-    shared by every user, so papers are excluded, never removed."""
+    profile and ratings, and the papers other users uploaded) and which of its papers are by
+    people they follow. The pool is shared by every user, so papers are excluded, never
+    removed."""
     cands = pool.papers
     out: set[str] = set()
     vetoes: set[str] = set(known)
@@ -67,8 +68,10 @@ def select(
         kept = {p.id for p in keep_candidates(list(cands), wanted, shown)}
         out = {p.id for p in cands if p.id not in kept}
         vetoes |= {p.id for p in vetoed(cands, wanted, shown)}
+    hidden = store.private_to_others(user, [p.id for p in cands])  # other users' uploads
+    vetoes |= hidden
     followed = followed_papers(store, vectors, store.followed_authors(user), pool, vetoes)
-    return Selection(set(known) | (out - followed.keys()), followed)
+    return Selection(set(known) | hidden | (out - followed.keys()), followed)
 
 
 def followed_papers(

@@ -128,6 +128,11 @@ class Store(Protocol):
 
     def rated_papers(self, user: str, value: str) -> list[Paper]: ...
 
+    def private_to_others(self, viewer: str, paper_ids: Sequence[str]) -> set[str]:
+        """Of ``paper_ids``, the ``text:`` papers in another user's profile and not in
+        ``viewer``'s: what search, similar papers and feeds must not show ``viewer``."""
+        ...
+
     def get_embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]: ...
 
     def put_embeddings(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> int:

@@ -12,6 +12,8 @@ from paperfeed.models import RATING_VALUES, Paper
 from paperfeed.store.sqlite_papers import paper_from_row
 
 VOTES = ("up", "down")
+LOCAL_PREFIX = "text:"
+"""The id prefix of a paper known by its text alone (:func:`paperfeed.ids.text_id`)."""
 _RATING_PRIORITY = {"up": 0, "down": 0, "saved": 1, "opened": 2}
 
 
@@ -71,6 +73,25 @@ class ProfileTables:
                 (paper_id, value, user),
             )
             return removed > 0
+
+    def private_to_others(self, viewer: str, paper_ids: Sequence[str]) -> set[str]:
+        """Of ``paper_ids``, those other users brought and ``viewer`` may not see: papers known
+        by their text alone (``text:`` ids: an upload or a pasted abstract without an arXiv id
+        or DOI) that are in another user's profile and not in ``viewer``'s."""
+        local = [pid for pid in dict.fromkeys(paper_ids) if pid.startswith(LOCAL_PREFIX)]
+        out: set[str] = set()
+        for i in range(0, len(local), 500):
+            chunk = local[i : i + 500]
+            rows = self._query(
+                "SELECT DISTINCT pp.paper_id FROM profile_papers pp "
+                "JOIN users u ON u.id = pp.user_id "
+                f"WHERE pp.paper_id IN ({','.join('?' * len(chunk))}) AND u.name <> ? "
+                "AND pp.paper_id NOT IN (SELECT mine.paper_id FROM profile_papers mine "
+                "JOIN users me ON me.id = mine.user_id WHERE me.name = ?)",
+                [*chunk, viewer, viewer],
+            )
+            out |= {row[0] for row in rows}
+        return out
 
     def ratings(self, user: str) -> dict[str, str]:
         """``paper_id -> value`` for every paper ``user`` rated: the up/down vote if any,
