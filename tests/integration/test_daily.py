@@ -34,6 +34,7 @@ from paperfeed.store import open_store
 from paperfeed.web.app import create_app
 from paperfeed.web.serve import WebServer, make_server
 from replay import ReplayServer, Reply, Route
+from webhook_sink import WebhookSink
 
 pytestmark = pytest.mark.integration
 
@@ -624,3 +625,70 @@ def test_daily_reranks_for_the_users_who_asked_and_falls_back_when_the_model_fai
     assert first == f"1. {readable(top[-1].display_title)}"
     items = [x for x in mails["cyd"].splitlines() if re.match(r"\d+\. ", x)]
     assert len(items) == SIZE + ASK_PER_DIGEST
+
+
+def _followed_pair(recorded: dict[str, list[dict[str, Any]]]) -> tuple[dict, dict, str]:
+    """A paper of DAY outside cs.LG and one of the week before that share two authors: the
+    week's paper, DAY's and the name of their first shared author."""
+    for d in recorded["day"]:
+        if "cs.LG" in d["categories"]:
+            continue
+        for w in recorded["week"]:
+            shared = [a for a in d["authors"] if a in set(w["authors"])]
+            if len(shared) >= 2:
+                return w, d, shared[0]
+    raise AssertionError("no two papers of the recorded week share two authors")
+
+
+def test_daily_one_run_to_mail_webhook_and_feeds_with_filters_follows_and_tldrs(
+    world: World, recorded: dict[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """The whole delivery in one `daily` run, three users set up differently: ada (TL;DRs in
+    German, a follow-free digest by e-mail), bob (an exclude filter; e-mail and a JSON
+    webhook), cyd (only cs.LG papers, but she follows an author whose paper of the day is
+    outside cs.LG: it comes anyway, badged). Model TL;DRs from a local OpenAI-compatible
+    server; every user's Atom feed written to ``digest.feed_dir``."""
+    week, theirs, name = _followed_pair(recorded)
+    world.app.ingest(_jsonl(tmp_path / "week.jsonl", [week]))
+    follow = CliRunner().invoke(
+        cli, ["--home", str(world.home), "follow", name, "--paper", week["id"], "--user", "cyd"]
+    )
+    assert follow.exit_code == 0 and follow.output.startswith(f"cyd follows {name}")
+    feeds = tmp_path / "feeds"
+    good = Reply(body=_completion("Ein kurzer Satz."), content_type=JSON)
+    with ReplayServer([Route("/v1/chat/completions", [good])]) as llm, WebhookSink() as hooks:
+        world.config(
+            sources=["file:day.jsonl"],
+            extra=(
+                f'feed_dir = "{feeds}"\n'
+                f'[tldr]\nmode = "llm"\nbase_url = "{llm.url}/v1"\nmodel = "replay-1"\n'
+                "timeout = 5.0\nconcurrency = 1\nbudget = 100\n"
+            ),
+            per_user={
+                "ada": 'language = "German"',
+                "bob": f'exclude = ["reinforcement"]\n[[users.bob.channels]]\nkind = "json"\n'
+                f'url = "{hooks.url}/json/bob"',
+                "cyd": 'categories = ["cs.LG"]',
+            },
+        )
+        result = world.daily("--date", DAY)
+        posted = [hit.json() for hit in hooks.hits("/json/bob")]
+    assert result.exit_code == 0, result.output
+    assert all(f"{u} <{u}@example.org>: sent" in result.output for u in USERS)
+    assert "bob [json]: sent" in result.output
+    mails = {m["To"].split("@")[0]: text_of(m) for m in world.sink.messages}
+    assert set(mails) == set(USERS)
+    assert "Ein kurzer Satz." in mails["ada"]  # the model's TL;DR
+    # bob: the webhook carries the same papers as his mail, none excluded, each with a TL;DR
+    (doc,) = posted
+    titles = [readable(i["paper"]["title"]) for i in doc["items"]]
+    assert titles and all(t.split()[0] in mails["bob"] for t in titles)
+    assert not any("reinforcement" in t.lower() for t in titles)
+    assert all(i["tldr"] for i in doc["items"])
+    # cyd: the followed author's paper, outside her categories, is there with its badge
+    assert f"by {name}, whom you follow" in mails["cyd"] and theirs["id"] in mails["cyd"]
+    # every user's private Atom feed was written, cyd's with the followed paper
+    written = {p.read_text(encoding="utf-8") for p in feeds.glob("*.xml")}
+    assert len(written) == len(USERS)
+    assert all(feedparser.parse(x).entries for x in written)
+    assert any(theirs["id"] in x and "whom you follow" in x for x in written)
