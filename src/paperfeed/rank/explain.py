@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from paperfeed.models import Explanation, Paper
-from paperfeed.rank.lexical import LexicalIndex
+from paperfeed.rank.lexical import LexicalIndex, features
 from paperfeed.rank.signals import Signals
 from paperfeed.rank.terms import surface_forms
 
@@ -33,6 +33,27 @@ def shared_terms(
     for f in ranked:
         parts = f.split(" ")
         if len(parts) == 1 and f in covered:
+            continue
+        picked.append(" ".join(forms.get(p, p) for p in parts))
+        covered.update(parts)
+        if len(picked) == n:
+            break
+    return tuple(picked)
+
+
+def query_terms(query: str, text: str, n: int, *, use_bigrams: bool = True) -> tuple[str, ...]:
+    """Up to ``n`` of the ``query``'s terms that ``text`` contains, as ``text`` spells them:
+    its word pairs first (a pair covers its words), then its words, each in the query's order.
+    What a search result shares with the query, without an index of the other results."""
+    have = set(features(text, use_bigrams=use_bigrams))
+    wanted = features(query, use_bigrams=use_bigrams)
+    ordered = [f for f in wanted if " " in f] + [f for f in wanted if " " not in f]
+    forms = surface_forms(text)
+    picked: list[str] = []
+    covered: set[str] = set()
+    for f in dict.fromkeys(ordered):
+        parts = f.split(" ")
+        if f not in have or (len(parts) == 1 and f in covered):
             continue
         picked.append(" ".join(forms.get(p, p) for p in parts))
         covered.update(parts)

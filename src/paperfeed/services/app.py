@@ -32,6 +32,7 @@ from paperfeed.services.common import (
 )
 from paperfeed.services.filters import keep_candidates, keep_recommendations
 from paperfeed.services.ranked import rank_protocol_user, with_interest_names, worded
+from paperfeed.services.search import hybrid_search
 from paperfeed.services.summaries import Summarizer
 from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
@@ -499,17 +500,11 @@ class Paperfeed:
         return self.store.get_papers(list(dict.fromkeys(found)))
 
     def search(self, query: str, *, top: int = 20) -> list[Recommendation]:
-        """Keyword + semantic search: the query ranked as a one-paper profile."""
+        """Keyword + semantic search: the full-text and nearest-neighbour indexes' top papers
+        fused by reciprocal rank (:func:`paperfeed.services.search.hybrid_search`)."""
         if not query.strip():
             raise UserError("the search query is empty")
-        qpaper = Paper(id="query:" + query, title=query)
-        qvec = self.embedder.embed([qpaper.text])[0]
-        cands = self._shortlist(qvec, query, 200)
-        if not cands:
-            return []
-        params = replace(self.params, recency_weight=0.0)
-        recs = rank([qpaper], qvec[None, :], cands, self.vectors(cands), top=top, params=params)
-        return worded(recs, "query")
+        return hybrid_search(self.store, self.embedder, query, top=top)
 
     def similar(self, paper_id: str, *, top: int = 10) -> list[Recommendation]:
         """The stored papers most like one, in relevance order (:func:`rank_similar`)."""
