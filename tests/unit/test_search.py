@@ -12,6 +12,7 @@ import pytest
 from paperfeed.embed.base import HashingEmbedder
 from paperfeed.models import Paper
 from paperfeed.rank.explain import query_terms
+from paperfeed.rank.lexical import features
 from paperfeed.services.search import RRF_K, hybrid_search, keyword_hits, rrf
 from paperfeed.store import SQLiteStore
 
@@ -32,13 +33,13 @@ def test_rrf_sums_reciprocal_ranks_over_the_lists() -> None:
 
 def test_query_terms_are_the_query_words_a_text_has_as_it_spells_them() -> None:
     text = "Graph Neural Networks for Molecules: message passing on molecular graphs."
-    assert query_terms("graph neural networks molecules", text, 5) == (
+    assert query_terms(features("graph neural networks molecules"), text, 5) == (
         "graph neural",
         "neural networks",
         "networks molecules",  # "for" is no word of either: the pair is adjacent
     )
-    assert query_terms("networks of graphs", text, 1) == ("networks",)
-    assert query_terms("protein folding", text, 5) == ()
+    assert query_terms(features("networks of graphs"), text, 1) == ("networks",)
+    assert query_terms(features("protein folding"), text, 5) == ()
 
 
 @pytest.fixture

@@ -24,13 +24,33 @@ import numpy as np
 from paperfeed.embed import Embedder
 from paperfeed.models import Explanation, Paper, Recommendation
 from paperfeed.rank.explain import query_terms
+from paperfeed.rank.lexical import features
 from paperfeed.services.common import embed_papers
-from paperfeed.store import AppStore, query_words
+from paperfeed.store import AppStore
+from paperfeed.store.text_query import query_words, word_groups
 
 RRF_K = 60
 SEARCH_DEPTH = 100
 """How many papers each list contributes (at least ``top``)."""
 SHARED_TERMS = 5
+
+
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _keyword_pool() -> ThreadPoolExecutor:
+    """The threads keyword searches run on beside the query's embedding (made once: starting
+    a thread per search costs more than the search on a busy machine)."""
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperfeed-keywords"))
+    return _POOL[0]
+
+
+def embed_query(embedder: Embedder, text: str) -> np.ndarray:
+    """The query's vector: from the embedder's one-text path where it has one (MiniLM's
+    one-thread session), else from :meth:`Embedder.embed`."""
+    one = getattr(embedder, "embed_query", None)
+    return np.asarray(one(text) if one is not None else embedder.embed([text])[0])
 
 
 def rrf(lists: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
@@ -47,9 +67,14 @@ def keyword_hits(store: AppStore, text: str, limit: int, enough: int) -> list[tu
     """The full-text top ``limit`` of papers with every word of ``text``; while fewer than
     ``enough`` have them all, of papers lacking one word, then two, as long as more than
     half of the words must still be there."""
-    most_missing = (len(query_words(text)) - 1) // 2
+    words = query_words(text)
     hits: list[tuple[str, float]] = []
-    for missing in range(most_missing + 1):
+    asked: list[list[list[str]]] = []
+    for missing in range((len(words) - 1) // 2 + 1):
+        groups = word_groups(words, match_all=True, missing=missing)
+        if groups in asked:  # too many combinations: the store would ask the same again
+            break
+        asked.append(groups)
         hits = store.search_text(text, limit=limit, match_all=True, missing=missing)
         if len(hits) >= enough:
             break
@@ -63,11 +88,10 @@ def hybrid_search(
     top ``depth`` fused by :func:`rrf`, best first, each explained by its cosine to the query
     and the query's terms it contains. The keyword search runs while the query is embedded."""
     depth = max(depth, top)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperfeed-keywords") as pool:
-        pending = pool.submit(keyword_hits, store, query, depth, top or depth)
-        qvec = embedder.embed([query])[0]
-        near = store.nearest(embedder.name, qvec, depth)
-        keyword = pending.result()
+    pending = _keyword_pool().submit(keyword_hits, store, query, depth, top or depth)
+    qvec = embed_query(embedder, query)
+    near = store.nearest(embedder.name, qvec, depth)
+    keyword = pending.result()
     semantic = store.paper_ids_for_hashes([h for h, _ in near])
     fused = rrf([[pid for pid, _ in keyword], semantic])
     best = sorted(fused, key=lambda pid: -fused[pid])[: top or None]  # ties: first met first
@@ -78,6 +102,7 @@ def hybrid_search(
     lexical, k_rank = dict(keyword), {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
     s_rank = {pid: r for r, pid in enumerate(semantic, start=1)}
     qpaper = Paper(id="query:" + query, title=query)
+    qfeats = features(query)
     top_score = 2.0 / (RRF_K + 1)  # first in both lists
     out = []
     for rank, (paper, cosine) in enumerate(zip(papers, cosines, strict=True), start=1):
@@ -86,7 +111,7 @@ def hybrid_search(
             closest_id=qpaper.id,
             closest_title=qpaper.display_title,
             similarity=float(cosine),
-            shared_terms=query_terms(query, paper.text, SHARED_TERMS),
+            shared_terms=query_terms(qfeats, paper.text, SHARED_TERMS),
             kind="query",
         )
         parts = {

@@ -166,11 +166,13 @@ def nearest(
     vector: Any,
     k: int,
     min_vectors: int = ANN_MIN_VECTORS,
+    ef_search: int = EF_SEARCH,
 ) -> list[tuple[str, float]]:
     """The ``k`` cached vectors of stored papers' text closest to ``vector`` by cosine,
     ``(content_hash, cosine similarity)`` best first, through ``model``'s HNSW index (built
     here if due, see :func:`build_index`; an exact scan where the model has too few vectors
-    for one or ``k`` is beyond what the index returns)."""
+    for one or ``k`` is beyond what the index returns). ``ef_search``: how many candidates
+    the index search keeps (at least ``k``)."""
     dim = model_dims(conn, model)
     query = as_vector(vector)
     if dim is None or k <= 0:
@@ -188,7 +190,7 @@ def nearest(
     ).format(d=distance, model=sql.Literal(model))
     with conn.transaction():
         if use_index:
-            ef = sql.Literal(max(k, EF_SEARCH))
+            ef = sql.Literal(min(max(k, ef_search), EF_SEARCH_MAX))
             conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef))
             conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         else:
