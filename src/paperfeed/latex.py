@@ -527,11 +527,17 @@ class _Reader:
             elif s.startswith("''", self.i):
                 self.i += 2
                 out.append("”")
+            elif plain := _PLAIN.match(s, self.i):  # a run of characters no branch above wants
+                out.append(plain.group())
+                self.i = plain.end()
             else:
                 out.append(ch)
                 self.i += 1
         self.depth -= 1
         return "".join(out)
+
+
+_PLAIN = re.compile(r"[^\\{}$~^_\-`']+")
 
 
 def _paren(x: str) -> str:

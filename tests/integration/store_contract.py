@@ -283,6 +283,32 @@ class StoreContract:
         assert len(store.search_text("graph", limit=1)) == 1
         assert store.search_text("graph", limit=0) == []
 
+    def test_search_for_all_words_or_all_but_some(self, store: AppStore) -> None:
+        store.upsert_papers(
+            [
+                paper("a", title="Sparse attention for long documents", abstract="Memory."),
+                paper("b", title="Sparse attention in vision", abstract="Images."),
+                paper("c", title="Long documents summarized", abstract="Sparse outputs."),
+                paper("d", title="Attention is everywhere", abstract="Nothing else."),
+            ],
+            "s",
+        )
+        query = "the sparse attention for long documents"  # "the" and "for": not required
+        assert [pid for pid, _ in store.search_text(query, match_all=True)] == ["a"]
+        relaxed = store.search_text(query, match_all=True, missing=1)  # 3 of the 4 words
+        assert {pid for pid, _ in relaxed} == {"a", "c"}
+        two = store.search_text(query, match_all=True, missing=2)
+        assert {pid for pid, _ in two} == {"a", "b", "c"}
+        assert relaxed[0][0] == "a"
+        anyword = dict(store.search_text(query))
+        assert set(anyword) == {"a", "b", "c", "d"}
+        # a paper with every word scores as it does for any word; one lacking some may
+        # score lower (FTS5's bm25 counts a word once per matching group that names it)
+        assert relaxed[0][1] == pytest.approx(anyword["a"], rel=1e-6)
+        assert dict(store.search_text(query, match_all=True))["a"] == pytest.approx(relaxed[0][1])
+        assert all(0 < score <= anyword[pid] * (1 + 1e-6) for pid, score in relaxed)
+        assert store.search_text(query, match_all=True, missing=1, limit=0) == []
+
     def test_search_follows_updates(self, store: AppStore) -> None:
         store.upsert_papers([paper("x", title="Zebra stripes", abstract="old", version=1)], "s")
         store.upsert_papers([paper("x", title="Leopard spots", abstract="new", version=2)], "s")
@@ -300,6 +326,7 @@ class StoreContract:
         store.upsert_papers([paper("x", title="AND OR graph c")], "s")
         assert isinstance(store.search_text(query), list)
         assert isinstance(store.search_text(query, match_all=True), list)
+        assert isinstance(store.search_text(query, match_all=True, missing=1), list)
 
     # --- one paper across ids ---------------------------------------------------------------
 
@@ -562,6 +589,36 @@ class StoreContract:
         assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
         assert len(store.nearest("m", query, 50)) == 6
         assert store.nearest("m", query, 0) == [] and store.nearest("none", query, 3) == []
+
+    def test_the_embedding_backlog_pages_through_texts_without_a_vector(
+        self, store: AppStore
+    ) -> None:
+        papers = [paper(f"p{i}", title=f"Paper {i}") for i in range(7)]
+        twin = paper("twin", title=papers[0].title, abstract=papers[0].abstract)
+        untitled = paper("u", title="", abstract="Only an abstract.")
+        store.upsert_papers([*papers, twin, untitled], "s")
+        texts = {p.content_hash: p.text for p in [*papers, untitled]}
+        assert (store.count_papers(), store.count_texts()) == (9, 8)  # the twin shares a text
+        store.put_embeddings("m", [(papers[1].content_hash, np.ones(3)), ("orphan", np.ones(3))])
+        store.put_embeddings("other", [(papers[2].content_hash, np.ones(3))])
+        assert store.count_texts(embedded_with="m") == 1
+        assert store.count_texts(embedded_with="none") == 0
+        pages, after = [], ""
+        while page := store.texts_without_vector("m", after=after, limit=3):
+            pages.append(page)
+            after = page[-1][0]
+        got = [pair for page in pages for pair in page]
+        assert [h for h, _ in got] == sorted(set(texts) - {papers[1].content_hash})
+        assert dict(got) == {h: t for h, t in texts.items() if h != papers[1].content_hash}
+        assert all(len(page) <= 3 for page in pages) and len(pages) >= 3
+        assert store.texts_without_vector("m", after=max(texts)) == []
+        with pytest.raises(ValueError):
+            store.texts_without_vector("m", limit=0)
+        store.put_embeddings("m", [(h, np.ones(3)) for h, _ in got])
+        assert store.texts_without_vector("m") == []
+        assert store.count_texts(embedded_with="m") == 8
+        assert store.build_vector_index("m") is False  # 9 vectors: scanned exactly
+        assert len(store.nearest("m", np.ones(3), 20)) == 8
 
     # --- candidate pools ----------------------------------------------------------------------
 

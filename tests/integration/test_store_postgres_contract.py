@@ -99,13 +99,30 @@ def test_two_ingests_at_once_lose_nothing(new_database: Callable[[], str]) -> No
         store.check_integrity()
 
 
-def test_nearest_uses_the_hnsw_index_and_finds_the_exact_top(pg_store: PostgresStore) -> None:
+def _has_index(store: PostgresStore, model: str) -> bool:
+    rows = store._query(
+        "SELECT count(*) FROM pg_indexes WHERE indexname IN "
+        "(SELECT index_name FROM vector_indexes WHERE model = %s)",
+        [model],
+    )
+    return bool(rows[0][0])
+
+
+def test_nearest_uses_the_hnsw_index_and_finds_the_exact_top(
+    new_database: Callable[[], str],
+) -> None:
+    pg_store = PostgresStore(new_database(), ann_threshold=300)
     rng = np.random.default_rng(1)
     papers = [paper(f"p{i}", title=f"Paper {i}") for i in range(400)]
     pg_store.upsert_papers(papers, "s")
     matrix = rng.normal(size=(400, 32)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    pg_store.put_embeddings("m", [(p.content_hash, v) for p, v in zip(papers, matrix, strict=True)])
+    pairs = [(p.content_hash, v) for p, v in zip(papers, matrix, strict=True)]
+    pg_store.put_embeddings("m", pairs[:200])
+    assert pg_store.build_vector_index("m") is False  # 200 < 300 vectors: no index yet
+    assert len(pg_store.nearest("m", matrix[0], 5)) == 5 and not _has_index(pg_store, "m")
+    pg_store.put_embeddings("m", pairs[200:])  # written without an index to keep up
+    assert not _has_index(pg_store, "m")
     query = matrix[5] + 0.1 * matrix[6]
     query /= np.linalg.norm(query)
     exact = np.argsort(-(matrix @ query))[:10]
@@ -127,5 +144,13 @@ def test_nearest_uses_the_hnsw_index_and_finds_the_exact_top(pg_store: PostgresS
             )
         )
     assert "embeddings_hnsw_" in plan
+    assert _has_index(pg_store, "m")  # built by the first search past the threshold
+    assert pg_store.build_vector_index("m") is True
+    late = paper("late", title="Late paper")
+    pg_store.upsert_papers([late], "s")
+    pg_store.put_embeddings("m", [(late.content_hash, query)])  # added to the index
+    assert pg_store.nearest("m", query, 1)[0][0] == late.content_hash
+    pg_store.check_integrity()
     with pytest.raises(ValueError):
         pg_store.put_embeddings("m", [("other", np.ones(8))])  # one size per model
+    pg_store.close()

@@ -268,6 +268,36 @@ def test_isolation_matrix(world: World) -> None:
     assert {p.id for p in world.lib.profile("ada")} == ada_profile
 
 
+def test_a_pasted_abstract_is_private_to_whoever_pasted_it(world: World) -> None:
+    """A paper known by its text alone (pasted or uploaded without an arXiv id or DOI) that
+    bob put in his profile: bob finds it, ada does not (search, paper page, similar, rating,
+    feed), while arXiv papers stay visible to both."""
+    client, ada, bob = world.client(), world.token("ada"), world.token("bob")
+    words = "zymurgy fermentation kinetics in sourdough starters"
+    added = client.post("/api/v1/profile", json={"text": f"We study {words}. " * 6}, headers=bob)
+    assert added.status_code == 201
+    mine = [p["id"] for p in client.get("/api/v1/profile", headers=bob).json()["papers"]]
+    (pid,) = [p for p in mine if p.startswith("text:")]
+    found = client.get("/api/v1/search", params={"q": words}, headers=bob).json()["items"]
+    assert pid in [i["paper"]["id"] for i in found]
+    seen = client.get("/api/v1/search", params={"q": words}, headers=ada).json()["items"]
+    assert pid not in [i["paper"]["id"] for i in seen]
+    assert client.get(f"/api/v1/papers/{pid}", headers=ada).status_code == 404
+    assert client.get(f"/api/v1/papers/{pid}/similar", headers=ada).status_code == 404
+    rate = client.post("/api/v1/ratings", json={"paper_id": pid, "value": "up"}, headers=ada)
+    assert rate.status_code == 404
+    assert client.get(f"/api/v1/papers/{pid}", headers=bob).status_code == 200
+    near = client.get("/api/v1/papers/2608.00001/similar?top=50", headers=ada).json()["items"]
+    assert near and pid not in [i["paper"]["id"] for i in near]
+    feed = client.get("/api/v1/feed?since=2000-01-01&top=100", headers=ada).json()["items"]
+    assert pid not in [i["paper"]["id"] for i in feed]
+    with world.client() as browser:
+        world.login(browser, "ada")
+        assert browser.get(f"/papers/{pid}").status_code == 404
+        assert f"/papers/{pid}" not in browser.get("/search", params={"q": words}).text
+    client.delete(f"/api/v1/profile/{pid}", headers=bob)
+
+
 def test_settings_tokens_and_feed_rotation(world: World) -> None:
     with world.client() as client:
         csrf = world.login(client, "bob")

@@ -22,7 +22,7 @@ from paperfeed.store import (
     open_store,
 )
 from paperfeed.store.migrations.sqlite import migrate
-from paperfeed.store.sqlite import fts_query
+from paperfeed.store.text_query import fts_query
 
 
 def paper(pid: str, **kw: object) -> Paper:
@@ -166,8 +166,19 @@ def test_the_fulltext_index_follows_updates_without_duplicates(store: SQLiteStor
 def test_fts_query_quotes_words() -> None:
     assert fts_query("the graph AND (nets)") == '"graph" OR "nets"'
     assert fts_query("the of") == '"the" OR "of"'
-    assert fts_query("a b", match_all=True) == '"a" AND "b"'
+    assert fts_query("the graph nets", match_all=True) == '"graph" AND "nets"'
     assert fts_query('" * -') is None
+
+
+def test_fts_query_all_but_some_words() -> None:
+    assert fts_query("graph neural molecules", match_all=True, missing=1) == (
+        '("graph" AND "neural") OR ("graph" AND "molecules") OR ("neural" AND "molecules")'
+    )
+    assert fts_query("graph nets", match_all=True, missing=5) == '"graph" OR "nets"'
+    assert fts_query("graph", match_all=True, missing=1) == '"graph"'
+    # C(10, 8) = 45 groups is too many: all but one word (10 groups) instead
+    ten = " ".join(f"w{i}" for i in range(10))
+    assert fts_query(ten, match_all=True, missing=2).count(" OR ") == 9
 
 
 # --- users, profiles, ratings -------------------------------------------------------------

@@ -9,7 +9,7 @@ import numpy as np
 from paperfeed.models import Explanation, Paper
 from paperfeed.rank.lexical import LexicalIndex
 from paperfeed.rank.signals import Signals
-from paperfeed.rank.terms import surface_forms
+from paperfeed.rank.terms import surface_forms, words_and_stems
 
 LEXICAL_SHARE = 0.3  # weight of scaled BM25 next to the cosine when picking the closest paper
 
@@ -35,6 +35,28 @@ def shared_terms(
         if len(parts) == 1 and f in covered:
             continue
         picked.append(" ".join(forms.get(p, p) for p in parts))
+        covered.update(parts)
+        if len(picked) == n:
+            break
+    return tuple(picked)
+
+
+def query_terms(query_feats: Sequence[str], text: str, n: int) -> tuple[str, ...]:
+    """Up to ``n`` of a query's features (:func:`~paperfeed.rank.lexical.features` of its
+    text, computed once per query) that ``text`` contains, as ``text`` spells them: word
+    pairs first (a pair covers its words), then words, each in the query's order. What a
+    search result shares with the query, without an index of the other results; one pass
+    over the text's words, then substring tests."""
+    words, stems = words_and_stems(text)
+    joined = " " + " ".join(s for s in stems if s) + " "
+    ordered = [f for f in query_feats if " " in f] + [f for f in query_feats if " " not in f]
+    picked: list[str] = []
+    covered: set[str] = set()
+    for f in dict.fromkeys(ordered):
+        parts = f.split(" ")
+        if f" {f} " not in joined or (len(parts) == 1 and f in covered):
+            continue
+        picked.append(" ".join(words[stems.index(p)] for p in parts))
         covered.update(parts)
         if len(picked) == n:
             break

@@ -36,6 +36,7 @@ _TOKEN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _stem(token: str) -> str:
     """A light plural/verb-suffix folding: ``networks``→``network``, ``studies``→``study``.
 
@@ -50,17 +51,26 @@ def _stem(token: str) -> str:
     return token
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _kept(token: str) -> str:
+    """``token``'s stem, or "" for a token :func:`tokenize` drops (remembered: a corpus
+    repeats its words, and a lookup is several times cheaper than the checks)."""
+    if len(token) < 2 or token in STOPWORDS:
+        return ""
+    stem = _stem(token)
+    return "" if stem in STOPWORDS else stem
+
+
+def words_and_stems(text: str) -> tuple[list[str], list[str]]:
+    """The lowercased words of ``text`` (LaTeX commands dropped) and, aligned with them, the
+    stem :func:`tokenize` keeps of each ("" for a word it drops)."""
+    words = _TOKEN.findall(_LATEX_CMD.sub(" ", text.lower()))
+    return words, list(map(_kept, words))
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercased, stop-worded, lightly stemmed word tokens (LaTeX commands dropped)."""
-    text = _LATEX_CMD.sub(" ", text.lower())
-    out = []
-    for tok in _TOKEN.findall(text):
-        if len(tok) < 2 or tok in STOPWORDS:
-            continue
-        stem = _stem(tok)
-        if stem not in STOPWORDS:
-            out.append(stem)
-    return out
+    return [s for s in map(_kept, _TOKEN.findall(_LATEX_CMD.sub(" ", text.lower()))) if s]
 
 
 @functools.lru_cache(maxsize=16384)

@@ -32,6 +32,7 @@ from paperfeed.services.common import (
 )
 from paperfeed.services.ranked import rank_protocol_user, with_interest_names, worded
 from paperfeed.services.rerank import Reranker
+from paperfeed.services.search import hybrid_search
 from paperfeed.services.summaries import Summarizer
 from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
@@ -505,27 +506,38 @@ class Paperfeed:
         found.extend(pid for pid, _ in self.store.search_text(text, limit=n))
         return self.store.get_papers(list(dict.fromkeys(found)))
 
-    def search(self, query: str, *, top: int = 20) -> list[Recommendation]:
-        """Keyword + semantic search: the query ranked as a one-paper profile."""
+    def search(
+        self, query: str, *, top: int = 20, viewer: str | None = None
+    ) -> list[Recommendation]:
+        """Keyword + semantic search: the full-text and nearest-neighbour indexes' top papers
+        fused by reciprocal rank (:func:`paperfeed.services.search.hybrid_search`); for a
+        ``viewer``, without the papers other users uploaded."""
         if not query.strip():
             raise UserError("the search query is empty")
-        qpaper = Paper(id="query:" + query, title=query)
-        qvec = self.embedder.embed([qpaper.text])[0]
-        cands = self._shortlist(qvec, query, 200)
-        if not cands:
-            return []
-        params = replace(self.params, recency_weight=0.0)
-        recs = rank([qpaper], qvec[None, :], cands, self.vectors(cands), top=top, params=params)
-        return worded(recs, "query")
+        return hybrid_search(self.store, self.embedder, query, top=top, viewer=viewer)
 
-    def similar(self, paper_id: str, *, top: int = 10) -> list[Recommendation]:
-        """The stored papers most like one, in relevance order (:func:`rank_similar`)."""
+    def visible_paper(self, paper_id: str, viewer: str | None = None) -> Paper | None:
+        """The stored paper (any id form), unless ``viewer`` may not see it: a paper another
+        user uploaded (:meth:`~paperfeed.store.Store.private_to_others`) is no paper to them."""
         pid = ids.canonical_arxiv_id(paper_id) if ids.is_arxiv_id(paper_id) else paper_id
         paper = self.store.get_paper(pid)
+        if paper is None or (viewer and self.store.private_to_others(viewer, [paper.id])):
+            return None
+        return paper
+
+    def similar(
+        self, paper_id: str, *, top: int = 10, viewer: str | None = None
+    ) -> list[Recommendation]:
+        """The stored papers most like one, in relevance order (:func:`rank_similar`); for a
+        ``viewer``, among the papers they may see."""
+        paper = self.visible_paper(paper_id, viewer)
         if paper is None:
             raise UserError(f"{paper_id}: no such paper in the store")
         vec = self.vectors([paper])[0]
         cands = self._shortlist(vec, paper.title or paper.abstract[:200], 200)
+        if viewer:
+            hidden = self.store.private_to_others(viewer, [p.id for p in cands])
+            cands = [p for p in cands if p.id not in hidden]
         recs = rank_similar(paper, vec, cands, self.vectors(cands), top=top, params=self.params)
         return worded(recs, "paper")
 

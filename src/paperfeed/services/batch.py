@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ LOCAL = "local"
 LOCAL_CPUS = 2
 WINDOW = 20_000
 """Texts handed to one Ray Data run: a crash loses at most the unwritten part of one window."""
+PAGE = 5_000
+"""Texts of the backlog read from the store at a time when embedding in this process."""
 
 
 @contextmanager
@@ -93,48 +95,44 @@ class EmbedReport:
         }
 
 
-def missing_texts(app: Paperfeed, report: EmbedReport) -> dict[str, str]:
-    """``content_hash -> text`` of the stored papers without a vector of the model."""
-    papers: list[Paper] = app.store.papers_between()
-    unique: dict[str, str] = {}
-    for p in papers:
-        unique.setdefault(p.content_hash, p.text)
-    hashes = list(unique)
-    for start in range(0, len(hashes), 5000):
-        for h in app.store.get_embeddings(report.model, hashes[start : start + 5000]):
-            del unique[h]
-    report.papers, report.texts = len(papers), len(hashes)
-    report.cached = len(hashes) - len(unique)
-    return unique
-
-
 def embed_store(
     app: Paperfeed, *, ray_address: str | None = None, actors: int = LOCAL_CPUS
 ) -> EmbedReport:
     """Embed every stored paper that lacks a vector of the configured model: in this process
-    (``ray_address`` None) or with Ray Data over ``actors`` model actors. Resumable: what was
-    written stays, and a second run embeds only the rest."""
-    report = EmbedReport(model=app.embedder.name)
-    todo = missing_texts(app, report)
-    if not todo:
-        return report
-    items = list(todo.items())
+    (``ray_address`` None) or with Ray Data over ``actors`` model actors, reading the backlog
+    from the store a page at a time (never every paper at once), and then build the model's
+    approximate index. Resumable: what was written stays, and a second run embeds the rest."""
+    store, model = app.store, app.embedder.name
+    report = EmbedReport(model=model, papers=store.count_papers(), texts=store.count_texts())
+    report.cached = store.count_texts(embedded_with=model)
     bar = tqdm(
-        total=len(items), desc="embedding", unit="paper", disable=not app.progress, file=sys.stderr
+        total=report.texts - report.cached,
+        desc="embedding",
+        unit="paper",
+        disable=not app.progress,
+        file=sys.stderr,
     )
-    if ray_address is None:
-        for start in range(0, len(items), EMBED_CHUNK):
-            chunk = items[start : start + EMBED_CHUNK]
-            vecs = app.embedder.embed([t for _, t in chunk])
-            report.embedded += _write(app, report.model, [h for h, _ in chunk], vecs, bar)
-    else:
+    if ray_address is not None:
         report.workers = f"Ray, {actors} actors"
-        with ray_session(ray_address) as ray:
-            for start in range(0, len(items), WINDOW):
-                for hashes, vecs in _ray_embed(ray, app, items[start : start + WINDOW], actors):
-                    report.embedded += _write(app, report.model, hashes, vecs, bar)
+    with ray_session(ray_address) if ray_address is not None else nullcontext() as ray:
+        after = ""
+        while page := store.texts_without_vector(model, after=after, limit=WINDOW if ray else PAGE):
+            after = page[-1][0]
+            batches = _ray_embed(ray, app, page, actors) if ray else _embed_here(app, page)
+            for hashes, vecs in batches:
+                report.embedded += _write(app, model, hashes, vecs, bar)
     bar.close()
+    store.build_vector_index(model)
     return report
+
+
+def _embed_here(
+    app: Paperfeed, items: list[tuple[str, str]]
+) -> Iterator[tuple[list[str], np.ndarray]]:
+    """``(hashes, vectors)`` batches of ``items`` embedded in this process."""
+    for start in range(0, len(items), EMBED_CHUNK):
+        chunk = items[start : start + EMBED_CHUNK]
+        yield [h for h, _ in chunk], app.embedder.embed([t for _, t in chunk])
 
 
 def _write(app: Paperfeed, model: str, hashes: list[str], vecs: np.ndarray, bar: tqdm) -> int:

@@ -152,7 +152,9 @@ class VectorIndex:
 
 class AnnIndexes:
     """The indexes of one SQLite store, loaded on first use, kept in step with its embeddings
-    table and saved when changed (at the next search or at :meth:`close`)."""
+    table and saved when changed (at the next search or at :meth:`close`). A search checks
+    the store again only after a write: its own (:meth:`added`) or another connection's
+    (SQLite's ``data_version`` moved), so an unchanged store costs no count per query."""
 
     def __init__(self, store_path: Path | None, query: Query, min_vectors: int) -> None:
         self.store_path = store_path
@@ -160,6 +162,7 @@ class AnnIndexes:
         self.min_vectors = min_vectors
         self._loaded: dict[str, VectorIndex] = {}
         self._dirty: set[str] = set()
+        self._checked: dict[str, int] = {}  # model -> data_version when last brought up to date
         self._lock = threading.RLock()
 
     def _paths(self, model: str) -> tuple[Path, Path] | None:
@@ -168,12 +171,10 @@ class AnnIndexes:
     def nearest(self, model: str, vector: np.ndarray, k: int) -> list[tuple[str, float]] | None:
         """The ``k`` stored papers' text hashes nearest to ``vector``, from the index; None
         when the model has fewer than ``min_vectors`` vectors (the caller scans exactly)."""
-        count = int(self.query("SELECT count(*) FROM embeddings WHERE model = ?", [model])[0][0])
-        if count < max(self.min_vectors, 1):
-            return None
         with self._lock:
-            index = self._synced(model, count)
-            self._save(model)
+            index = self._current(model)
+        if index is None:
+            return None
         want = k
         while True:
             found = index.search(vector, want)
@@ -181,6 +182,33 @@ class AnnIndexes:
             if len(kept) >= k or want >= len(index.hashes):
                 return kept[:k]
             want *= 4
+
+    def build(self, model: str) -> bool:
+        """Bring ``model``'s index up to date and save it; whether the model has one."""
+        with self._lock:
+            return self._current(model) is not None
+
+    def _current(self, model: str) -> VectorIndex | None:
+        """``model``'s index as of the store's last commit (saved if it changed), or None
+        below ``min_vectors`` vectors."""
+        version = int(self.query("PRAGMA data_version", [])[0][0])
+        if self._checked.get(model) == version:
+            return self._loaded.get(model)
+        count = int(self.query("SELECT count(*) FROM embeddings WHERE model = ?", [model])[0][0])
+        index = None
+        if count >= max(self.min_vectors, 1):
+            index = self._synced(model, count)
+            self._save(model)
+        else:
+            self._loaded.pop(model, None)
+        self._checked[model] = version
+        return index
+
+    def changed(self, model: str) -> None:
+        """This connection wrote vectors of ``model`` (perhaps inside a transaction not
+        committed yet): the next search counts them again."""
+        with self._lock:
+            self._checked.pop(model, None)
 
     def _of_papers(self, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """``found`` without the hashes no stored paper has (texts since edited)."""
@@ -196,6 +224,7 @@ class AnnIndexes:
         """New vectors of ``model`` were stored: add them to its index if one is loaded or
         saved (the file is rewritten at the next search or at close)."""
         with self._lock:
+            self._checked.pop(model, None)
             paths = self._paths(model)
             if model not in self._loaded and (paths is None or not paths[1].exists()):
                 return
@@ -262,3 +291,4 @@ class AnnIndexes:
             for model in list(self._dirty):
                 self._save(model)
             self._loaded.clear()
+            self._checked.clear()

@@ -97,9 +97,13 @@ class Store(Protocol):
         ...
 
     def search_text(
-        self, query: str, *, limit: int = 20, match_all: bool = False
+        self, query: str, *, limit: int = 20, match_all: bool = False, missing: int = 0
     ) -> list[tuple[str, float]]:
-        """Full-text ``(paper_id, score)``, best first; any query string is accepted."""
+        """Full-text ``(paper_id, score)``, best first; any query string is accepted. Papers
+        with any of the query's words match; with ``match_all`` only those with all of them,
+        or all but ``missing`` (:func:`paperfeed.store.text_query.word_groups`). A paper with
+        every word scores the same under each match; one lacking some may score lower
+        under a partial match (SQLite), never higher."""
         ...
 
     def ensure_user(self, name: str) -> int: ...
@@ -151,12 +155,31 @@ class Store(Protocol):
         a backend may answer from an approximate index."""
         ...
 
+    def build_vector_index(self, model: str) -> bool:
+        """Build or bring up to date ``model``'s approximate index now, rather than at the
+        next :meth:`nearest` (a backfill writes its vectors first, then calls this); whether
+        the model has one (False: too few vectors to need one, they are scanned exactly)."""
+        ...
+
     def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
         """Ids of the stored papers whose text has these content hashes, in ``hashes`` order."""
         ...
 
     def count_embeddings(self, model: str | None = None) -> int:
         """Cached vectors of ``model`` (of every model when None)."""
+        ...
+
+    def texts_without_vector(
+        self, model: str, *, after: str = "", limit: int = 1000
+    ) -> list[tuple[str, str]]:
+        """Up to ``limit`` ``(content hash, text)`` of the stored papers' texts that have no
+        ``model`` vector, each text once, in hash order from the first hash above ``after``:
+        the embedding backlog a page at a time, without reading every paper."""
+        ...
+
+    def count_texts(self, *, embedded_with: str | None = None) -> int:
+        """The stored papers' distinct texts (content hashes); with ``embedded_with``, only
+        those that have a vector of that model."""
         ...
 
     def interest_names(self, user: str) -> dict[str, str]:

@@ -27,6 +27,8 @@ _WORD = re.compile(r"\w+")
 
 def _fold(text: str) -> str:
     """Accents and compatibility forms away: ``Müller 𝒪(n)`` → ``Muller O(n)``."""
+    if text.isascii():  # nothing to fold (most titles and abstracts)
+        return text
     norm = unicodedata.normalize("NFKD", text)
     return "".join(c for c in norm if not unicodedata.combining(c))
 

@@ -8,7 +8,6 @@ nothing); readers never wait for them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
@@ -28,19 +27,24 @@ from paperfeed.store.sql_accounts import AccountTables
 from paperfeed.store.sql_follows import FollowTables
 from paperfeed.store.sql_llm import LlmRankingTables
 from paperfeed.store.sql_profiles import ProfileTables, rating_kind
+from paperfeed.store.sql_texts import TextTables
 from paperfeed.store.sql_user_data import UserDataTables
-from paperfeed.store.sqlite import fts_query
 from paperfeed.store.sqlite_papers import paper_from_row, utc_now
+from paperfeed.store.text_query import query_words, word_groups
 from paperfeed.store.upsert import upsert_batch
 
-_QUOTED = re.compile(r'"(\w+)"')
+_WORD = "plainto_tsquery('english', %s)"
 
 
-def tsquery_sql(count: int, match_all: bool) -> str:
-    """A ``tsquery`` expression of ``count`` ``plainto_tsquery`` calls, one per word (so no
-    query syntax can leak through), joined by OR (or AND); the words are its parameters."""
-    op = " && " if match_all else " || "
-    return op.join(["plainto_tsquery('english', %s)"] * count)
+def tsquery_sql(groups: list[list[str]]) -> tuple[str, list[str]]:
+    """A ``tsquery`` expression for an OR of AND groups of words (one ``plainto_tsquery``
+    per word, so no query syntax can leak through) and its parameters."""
+    spelled = [" && ".join([_WORD] * len(g)) for g in groups]
+    sql = " || ".join(
+        f"({s})" if len(g) > 1 and len(groups) > 1 else s
+        for s, g in zip(spelled, groups, strict=True)
+    )
+    return sql, [w for g in groups for w in g]
 
 
 class PostgresStore(
@@ -51,6 +55,7 @@ class PostgresStore(
     ProfileTables,
     LlmRankingTables,
     FollowTables,
+    TextTables,
 ):
     """Papers, users, profiles, ratings, the embedding cache and delivery in one PostgreSQL
     database; connections and transactions as in :mod:`paperfeed.store.postgres_base`."""
@@ -131,20 +136,24 @@ class PostgresStore(
         return int(self._query("SELECT count(*) FROM papers")[0][0])
 
     def search_text(
-        self, query: str, *, limit: int = 20, match_all: bool = False
+        self, query: str, *, limit: int = 20, match_all: bool = False, missing: int = 0
     ) -> list[tuple[str, float]]:
         """``(paper_id, score)`` by ``ts_rank`` over title (weight A) and abstract (weight B),
         best first. Words are stemmed (English) and matched if any occurs, or only if all
-        occur with ``match_all``; punctuation and query syntax in ``query`` are ignored."""
-        match = fts_query(query, match_all=match_all)  # the words SQLite's FTS5 gets
-        if match is None or limit <= 0:
+        occur with ``match_all`` (all but ``missing``: see :func:`word_groups`); the rank is
+        that of any word (``ts_rank``'s OR form), whichever match selected the paper.
+        Punctuation and query syntax in ``query`` are ignored."""
+        words = query_words(query)  # the words SQLite's FTS5 gets
+        groups = word_groups(words, match_all=match_all, missing=missing)
+        if not groups or limit <= 0:
             return []
-        words = _QUOTED.findall(match)
+        match, match_params = tsquery_sql(groups)
+        rank, rank_params = tsquery_sql([[w] for w in words])
         rows = self._query(
-            f"SELECT p.id, ts_rank(p.tsv, q) AS r FROM papers p, "
-            f"(SELECT {tsquery_sql(len(words), match_all)}) AS t(q) "
-            f"WHERE p.tsv @@ q ORDER BY r DESC, p.id LIMIT {int(limit)}",
-            words,
+            f"SELECT p.id, ts_rank(p.tsv, t.r) AS s FROM papers p, "
+            f"(SELECT {match}, {rank}) AS t(q, r) "
+            f"WHERE p.tsv @@ t.q ORDER BY s DESC, p.id LIMIT {int(limit)}",
+            [*match_params, *rank_params],
         )
         return [(str(pid), float(r)) for pid, r in rows]
 
@@ -241,7 +250,13 @@ class PostgresStore(
         """The ``k`` stored papers' text hashes whose ``model`` vectors are closest to
         ``vector`` (cosine, through the HNSW index), ``(hash, similarity)`` best first."""
         with self.connection() as conn:
-            return vectors.nearest(conn, model, vector, k)
+            return vectors.nearest(conn, model, vector, k, self.ann_threshold)
+
+    def build_vector_index(self, model: str) -> bool:
+        """Build ``model``'s HNSW index now if it has none and enough vectors (else the
+        first search would); whether it has one."""
+        with self.connection() as conn:
+            return vectors.build_index(conn, model, self.ann_threshold)
 
     def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
         if not hashes:

@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool
 from paperfeed.store import describe_location as redacted
 from paperfeed.store.migrations.postgres import migrate, schema_version
 from paperfeed.store.postgres_papers import PAPERS_LOCK
+from paperfeed.store.postgres_vectors import ANN_MIN_VECTORS
 from paperfeed.store.sqlite_papers import utc_now
 
 POOL_MAX = 8
@@ -25,8 +26,17 @@ class PostgresConnection:
     """One database behind a pool. Each thread's :meth:`transaction` holds one pooled
     connection until it ends; reads outside a transaction borrow one for the statement."""
 
-    def __init__(self, url: str, *, pool_size: int = POOL_MAX, migrate_schema: bool = True):
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = POOL_MAX,
+        migrate_schema: bool = True,
+        ann_threshold: int = ANN_MIN_VECTORS,
+    ):
         self.url = url
+        self.ann_threshold = ann_threshold
+        """A model's vectors from which it gets an HNSW index (fewer are scanned exactly)."""
         self._local = threading.local()
         self._pool: ConnectionPool | None = None
         with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:

@@ -1,9 +1,13 @@
 """The PostgreSQL store's embedding cache: pgvector ``vector`` rows, one HNSW index (cosine)
-per model, created with the model's first vectors, and the nearest-neighbour query on it.
+per model, and the nearest-neighbour query on it.
 
 The column holds vectors of any size, so each model's index is a partial expression index
 over ``vector::vector(dim)``; a query uses it when it orders by that same expression with the
-model spelled as a literal (which :func:`nearest` does).
+model spelled as a literal (which :func:`nearest` does). A model's index is built once it has
+``ann_threshold`` vectors, by :func:`build_index` (``paperfeed embed`` calls it at its end,
+else the first search does): pgvector builds a graph from rows already there several times
+faster than it inserts them one by one, so a backfill writes its vectors first and the index
+after, and from then on each new vector is added to it.
 """
 
 from __future__ import annotations
@@ -19,8 +23,16 @@ from psycopg import sql
 from paperfeed.store.sqlite_papers import utc_now
 
 HNSW_MAX_DIM = 2000  # pgvector indexes vectors of up to 2,000 dimensions; larger ones scan
+EF_SEARCH = 100
+"""``hnsw.ef_search`` of a search for up to this many neighbours (a larger ``k`` searches
+``k`` deep): chosen by measurement, recall@10 against the exact top 10 (benchmarks/README)."""
 EF_SEARCH_MAX = 1000  # the largest hnsw.ef_search; a larger k scans exactly
+HNSW_M = 16  # pgvector's defaults, spelled out: links per node
+HNSW_EF_CONSTRUCTION = 64  # and candidates kept while linking a new node
 INDEX_LOCK = 0x70665F766978  # "pf_vix": creating a model's index
+ANN_MIN_VECTORS = 2_000
+"""Below this many vectors of a model, :func:`nearest` scans them exactly (as fast there) and
+builds no index."""
 
 
 def as_vector(vec: Any) -> np.ndarray:
@@ -37,14 +49,15 @@ def index_name(model: str) -> str:
 
 
 def model_dims(conn: psycopg.Connection, model: str) -> int | None:
-    """The vector size of ``model`` recorded with its index, or None before its first vector."""
+    """The vector size of ``model`` as recorded with its first vectors, or None before them."""
     row = conn.execute("SELECT dim FROM vector_indexes WHERE model = %s", (model,)).fetchone()
     return int(row[0]) if row else None
 
 
 def ensure_index(conn: psycopg.Connection, model: str, dim: int) -> None:
-    """Create ``model``'s HNSW index (cosine) unless it exists; inside the caller's
-    transaction. A model whose vectors change size is refused: its index is of one size."""
+    """Record ``model``'s vector size with its first vectors (its index comes later, from
+    :func:`build_index`); inside the caller's transaction. A model whose vectors change size
+    is refused: its index is of one size."""
     known = model_dims(conn, model)
     if known is not None:
         if known != dim:
@@ -53,18 +66,51 @@ def ensure_index(conn: psycopg.Connection, model: str, dim: int) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
     if model_dims(conn, model) is not None:
         return ensure_index(conn, model, dim)
-    name = index_name(model) if dim <= HNSW_MAX_DIM else None
-    if name is not None:
+    conn.execute(
+        "INSERT INTO vector_indexes (model, dim, index_name) VALUES (%s, %s, NULL)", (model, dim)
+    )
+
+
+def indexed(conn: psycopg.Connection, model: str) -> bool:
+    """Whether ``model`` has its HNSW index."""
+    row = conn.execute(
+        "SELECT index_name IS NOT NULL FROM vector_indexes WHERE model = %s", (model,)
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def build_index(conn: psycopg.Connection, model: str, min_vectors: int = ANN_MIN_VECTORS) -> bool:
+    """Build ``model``'s HNSW index (cosine) if it has none, ``min_vectors`` vectors or more
+    and vectors pgvector can index; whether it has one now. One transaction, holding the
+    index lock (so two processes build it once); writers of vectors wait for the build."""
+    if indexed(conn, model):
+        return True
+    dim = model_dims(conn, model)
+    if dim is None or dim > HNSW_MAX_DIM:
+        return False
+    count = conn.execute("SELECT count(*) FROM embeddings WHERE model = %s", (model,)).fetchone()
+    if count is None or int(count[0]) < max(min_vectors, 1):
+        return False
+    name = index_name(model)
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
+        if indexed(conn, model):
+            return True
         conn.execute(
             sql.SQL(
                 "CREATE INDEX IF NOT EXISTS {} ON embeddings USING hnsw "
-                "((vector::vector({})) vector_cosine_ops) WHERE model = {}"
-            ).format(sql.Identifier(name), sql.Literal(dim), sql.Literal(model))
+                "((vector::vector({})) vector_cosine_ops) WITH (m = {}, ef_construction = {}) "
+                "WHERE model = {}"
+            ).format(
+                sql.Identifier(name),
+                sql.Literal(dim),
+                sql.Literal(HNSW_M),
+                sql.Literal(HNSW_EF_CONSTRUCTION),
+                sql.Literal(model),
+            )
         )
-    conn.execute(
-        "INSERT INTO vector_indexes (model, dim, index_name) VALUES (%s, %s, %s)",
-        (model, dim, name),
-    )
+        conn.execute("UPDATE vector_indexes SET index_name = %s WHERE model = %s", (name, model))
+    return True
 
 
 def put_vectors(conn: psycopg.Connection, model: str, items: Iterable[tuple[str, Any]]) -> int:
@@ -114,16 +160,26 @@ def all_vectors(
     return [r[0] for r in rows], matrix
 
 
-def nearest(conn: psycopg.Connection, model: str, vector: Any, k: int) -> list[tuple[str, float]]:
+def nearest(
+    conn: psycopg.Connection,
+    model: str,
+    vector: Any,
+    k: int,
+    min_vectors: int = ANN_MIN_VECTORS,
+    ef_search: int = EF_SEARCH,
+) -> list[tuple[str, float]]:
     """The ``k`` cached vectors of stored papers' text closest to ``vector`` by cosine,
-    ``(content_hash, cosine similarity)`` best first, through ``model``'s HNSW index (an
-    exact scan where the model has none or ``k`` is beyond what the index returns)."""
+    ``(content_hash, cosine similarity)`` best first, through ``model``'s HNSW index (built
+    here if due, see :func:`build_index`; an exact scan where the model has too few vectors
+    for one or ``k`` is beyond what the index returns). ``ef_search``: how many candidates
+    the index search keeps (at least ``k``)."""
     dim = model_dims(conn, model)
     query = as_vector(vector)
     if dim is None or k <= 0:
         return []
     if dim != query.size:
         raise ValueError(f"model {model!r} has {dim}-dimensional vectors, not {query.size}")
+    use_index = k <= EF_SEARCH_MAX and build_index(conn, model, min_vectors)
     distance = sql.SQL("(e.vector::vector({dim})) <=> %(q)s::vector({dim})").format(
         dim=sql.Literal(dim)
     )
@@ -133,8 +189,9 @@ def nearest(conn: psycopg.Connection, model: str, vector: Any, k: int) -> list[t
         "ORDER BY {d} LIMIT %(k)s"
     ).format(d=distance, model=sql.Literal(model))
     with conn.transaction():
-        if k <= EF_SEARCH_MAX:
-            conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(max(k, 64))))
+        if use_index:
+            ef = sql.Literal(min(max(k, ef_search), EF_SEARCH_MAX))
+            conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef))
             conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         else:
             conn.execute("SET LOCAL enable_indexscan = off")

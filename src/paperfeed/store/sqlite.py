@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 import time
@@ -25,6 +24,7 @@ from paperfeed.store.sql_accounts import AccountTables
 from paperfeed.store.sql_follows import FollowTables
 from paperfeed.store.sql_llm import LlmRankingTables
 from paperfeed.store.sql_profiles import ProfileTables, rating_kind
+from paperfeed.store.sql_texts import TextTables
 from paperfeed.store.sql_user_data import UserDataTables
 from paperfeed.store.sqlite_papers import (
     PAPER_COLUMNS,
@@ -34,31 +34,10 @@ from paperfeed.store.sqlite_papers import (
     utc_now,
 )
 from paperfeed.store.sqlite_reader import ReaderMixin
+from paperfeed.store.text_query import fts_match
 from paperfeed.store.upsert import upsert_batch
 
 BUSY_TIMEOUT_MS = 10_000
-MAX_QUERY_TERMS = 64
-_TOKEN = re.compile(r"\w+")
-_STOPWORDS = frozenset(
-    (
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have",
-        "in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to",
-        "was", "we", "were", "which", "with",
-    )
-)  # fmt: skip
-
-
-def fts_query(text: str, *, match_all: bool = False) -> str | None:
-    """An FTS5 query for free text: every word quoted (so no syntax can leak through),
-    joined by OR (or AND); common English words are dropped when others remain."""
-    words = list(dict.fromkeys(w.lower() for w in _TOKEN.findall(text)))
-    if not match_all:
-        content = [w for w in words if w not in _STOPWORDS]
-        words = content or words
-    words = words[:MAX_QUERY_TERMS]
-    if not words:
-        return None
-    return (" AND " if match_all else " OR ").join(f'"{w}"' for w in words)
 
 
 def _as_vector(vec: Any) -> np.ndarray:
@@ -73,7 +52,13 @@ def _vector_from_blob(blob: bytes) -> np.ndarray:
 
 
 class SQLiteStore(
-    UserDataTables, ReaderMixin, AccountTables, ProfileTables, LlmRankingTables, FollowTables
+    UserDataTables,
+    ReaderMixin,
+    AccountTables,
+    ProfileTables,
+    LlmRankingTables,
+    FollowTables,
+    TextTables,
 ):
     """Papers, users, profiles, ratings, the embedding cache and accounts in one SQLite file.
 
@@ -299,21 +284,27 @@ class SQLiteStore(
         return int(self._query("SELECT count(*) FROM papers")[0][0])
 
     def search_text(
-        self, query: str, *, limit: int = 20, match_all: bool = False
+        self, query: str, *, limit: int = 20, match_all: bool = False, missing: int = 0
     ) -> list[tuple[str, float]]:
         """``(paper_id, score)`` by FTS5 bm25 over title (weight 2) and abstract, best first,
         higher is better. Words are stemmed (Porter) and matched if any occurs, or only if
-        all occur with ``match_all``; punctuation and FTS5 syntax in ``query`` are ignored."""
-        match = fts_query(query, match_all=match_all)
-        if match is None or limit <= 0:
+        all occur with ``match_all`` (all but ``missing``: see :func:`fts_match`). A partial
+        match names each word in several groups and bm25 counts a word once per matching
+        group, so the score is divided by the groups naming each word: a paper with every
+        word scores as for any word, one lacking some lower (more of the words rank
+        higher, as Lucene's coordination factor would). Punctuation and FTS5 syntax in
+        ``query`` are ignored."""
+        found = fts_match(query, match_all=match_all, missing=missing)
+        if found is None or limit <= 0:
             return []
+        match, repeats = found
         rows = self._query(
             "SELECT p.id, f.r FROM (SELECT rowid, bm25(papers_fts, 2.0, 1.0) AS r "
             "FROM papers_fts WHERE papers_fts MATCH ? ORDER BY r LIMIT ?) f "
             "JOIN papers p ON p.pk = f.rowid ORDER BY f.r",
             [match, int(limit)],
         )
-        return [(pid, -float(r)) for pid, r in rows]
+        return [(pid, -float(r) / repeats) for pid, r in rows]
 
     def optimize(self) -> None:
         """Merge the full-text index's segments and refresh the query planner's statistics."""
@@ -430,6 +421,8 @@ class SQLiteStore(
             new = conn.total_changes - before
         if new and self._depth == 0:
             self._ann.added(model)
+        elif new:
+            self._ann.changed(model)
         return new
 
     def all_embeddings(
@@ -463,6 +456,11 @@ class SQLiteStore(
             return []
         scores = matrix @ vector
         return [(hashes[i], float(scores[i])) for i in np.argsort(-scores)[:k]]
+
+    def build_vector_index(self, model: str) -> bool:
+        """Build or catch up ``model``'s approximate index now and save it (else the first
+        search would); whether it has one (False below ``ann_threshold`` vectors)."""
+        return self._ann.build(model)
 
     def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
         """Ids of the stored papers whose text has these content hashes, in ``hashes`` order

@@ -88,13 +88,13 @@ def search(
     top: Top = 20,
 ) -> dict[str, Any]:
     """Keyword and semantic search over every stored paper, optionally listed since a date."""
-    return items_json(data.search(state_of(request), q, since, top))
+    return items_json(data.search(state_of(request), user, q, since, top))
 
 
 @router.get("/papers/{paper_id:path}/similar")
 def similar(request: Request, user: User, paper_id: str, top: Top = 10) -> dict[str, Any]:
     """Papers like this one, best first."""
-    return items_json(data.similar(state_of(request), paper_id, top))
+    return items_json(data.similar(state_of(request), user, paper_id, top))
 
 
 @router.get("/papers/{paper_id:path}")
@@ -127,8 +127,7 @@ def rate(request: Request, user: User, body: RatingIn) -> dict[str, str]:
     """Rate a paper: ``up``, ``down`` (they replace each other) or ``saved``."""
     state = state_of(request)
     with state.rank_lock:
-        if state.app.store.get_paper(body.paper_id) is None:
-            raise HTTPException(404, f"{body.paper_id}: no such paper")
+        data.visible(state, user, body.paper_id)
         rated = state.app.rate(user, body.paper_id, body.value)
     return {"paper_id": rated.id, "value": body.value}
 

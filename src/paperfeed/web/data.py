@@ -42,31 +42,40 @@ def trending_papers(
         return trending(state.app, user, exclude={r.paper.id for r in shown})
 
 
-def search(state: WebState, query: str, since: date | None, top: int) -> list[Recommendation]:
-    """Hybrid search; with ``since``, only papers listed on or after it (order kept)."""
+def search(
+    state: WebState, user: str, query: str, since: date | None, top: int
+) -> list[Recommendation]:
+    """Hybrid search as ``user`` sees the store; with ``since``, only papers listed on or
+    after it (order kept)."""
     if not query.strip():
         raise HTTPException(400, "the search query is empty")
     with state.rank_lock:
-        recs = state.app.search(query, top=top * 5 if since else top)
+        recs = state.app.search(query, top=top * 5 if since else top, viewer=user)
     if since:
         recs = [r for r in recs if r.paper.date and r.paper.date >= since.isoformat()][:top]
     return recs
 
 
-def similar(state: WebState, paper_id: str, top: int) -> list[Recommendation]:
+def similar(state: WebState, user: str, paper_id: str, top: int) -> list[Recommendation]:
     try:
         with state.rank_lock:
-            return state.app.similar(paper_id, top=top)
+            return state.app.similar(paper_id, top=top, viewer=user)
     except UserError as exc:
         raise HTTPException(404, str(exc)) from None
+
+
+def visible(state: WebState, user: str, paper_id: str) -> Paper:
+    """The stored paper ``user`` may see (not one another user uploaded), else a 404."""
+    found = state.app.visible_paper(paper_id, user)
+    if found is None:
+        raise HTTPException(404, f"{paper_id}: no such paper")
+    return found
 
 
 def paper(state: WebState, user: str, paper_id: str) -> tuple[Paper, Recommendation | None, str]:
     """A paper, why it suits ``user`` and ``user``'s rating of it ('' if none)."""
     with state.rank_lock:
-        found = state.app.store.get_paper(paper_id)
-        if found is None:
-            raise HTTPException(404, f"{paper_id}: no such paper")
+        found = visible(state, user, paper_id)
         why = explain(state.app, user, found.id)
         rating = state.app.store.ratings(user).get(found.id, "")
     return found, why, rating
@@ -79,9 +88,7 @@ def toggle_rating(state: WebState, user: str, paper_id: str, value: str) -> tupl
     if value not in ("up", "down", "saved"):
         raise HTTPException(400, "the rating is up, down or saved")
     with state.rank_lock:
-        found = state.app.store.get_paper(paper_id)
-        if found is None:
-            raise HTTPException(404, f"{paper_id}: no such paper")
+        found = visible(state, user, paper_id)
         if value in state.accounts.rated(user).get(found.id, frozenset()):
             state.app.store.unrate(user, found.id, value)
         else:

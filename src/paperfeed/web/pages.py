@@ -86,7 +86,7 @@ def search_page(
     since: Annotated[date | None, Query()] = None,
 ) -> Response:
     state = state_of(request)
-    recs = data.search(state, q, since, 30) if q.strip() else []
+    recs = data.search(state, user, q, since, 30) if q.strip() else []
     return render(
         request,
         "search.html",
@@ -108,7 +108,7 @@ def paper_page(request: Request, user: User, paper_id: str) -> Response:
         user,
         paper=found,
         why=why,
-        similar=data.similar(state, found.id, 10),
+        similar=data.similar(state, user, found.id, 10),
         ratings=_ratings(state, user),
     )
 
