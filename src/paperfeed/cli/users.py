@@ -37,7 +37,7 @@ def users_cmd() -> None:
 def add_cmd(ctx: click.Context, name: str, email: str, password_stdin: bool) -> None:
     """Create user NAME with a password (a user made by `--user NAME` keeps its data)."""
     accounts = _accounts(ctx)
-    existed = name in accounts.store.users()
+    existed = accounts.exists(name)
     accounts.add(name, email, _password(password_stdin))
     click.echo(f"{'gave existing user' if existed else 'created user'} {name} a password")
 

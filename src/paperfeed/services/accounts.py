@@ -65,6 +65,10 @@ class Accounts:
     def list(self) -> list[Account]:
         return [a for name in self.store.users() if (a := self.store.account(name))]
 
+    def exists(self, name: str) -> bool:
+        """Whether ``name`` is a user of the store (with or without a password)."""
+        return self.store.account(name) is not None
+
     def add(self, name: str, email: str, password: str | None) -> Account:
         """Create ``name`` (or give an existing password-less user an account); a user who
         already has a password is a UserError (``users passwd`` changes it)."""
