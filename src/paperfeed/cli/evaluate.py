@@ -225,8 +225,8 @@ def authors_cmd(
 
     \b
     Windows (--windows; tuning windows may choose defaults, held-out ones only report):
-      tuning     arxiv-2025-11, arxiv-2026-02, arxiv-2026-04
-      held-out   arxiv-2025-07, -08, -09, -12, arxiv-2026-01, -03, -06, -07,
+      tuning     arxiv-2025-11, arxiv-2025-12, arxiv-2026-02 (28 days each)
+      held-out   arxiv-2025-07, -08, -09, arxiv-2026-01, -03, -06, -07 (28 days),
                  conference-2019 (conference papers of 2019, 365 days)
     A sweep ends with a summary: each method's mean over windows, and paperfeed against
     the two-term fusion and the best anchor, window by window and pooled.
