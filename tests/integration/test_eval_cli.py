@@ -107,6 +107,8 @@ def test_authors_results_file_and_report(tmp_path: Path, run) -> None:
     assert "Ablations, nDCG@10" in res.stdout
     again = run("report", str(results))
     assert again.exit_code == 0 and again.stdout == res.stdout
+    twice = run("report", str(results), str(results), "--format", "json")
+    assert twice.exit_code == 0 and len(json.loads(twice.stdout)["windows"]) == 1
     res = run("report", str(corpus))
     assert res.exit_code == 1 and "not a results file" in res.output
 

@@ -154,6 +154,20 @@ def test_results_file_round_trip_gives_the_same_report(tmp_path: Path) -> None:
         rp.read_results(tmp_path / "worse.json")
 
 
+def test_merged_sweeps_keep_each_window_once() -> None:
+    a = result("a", HELD_OUT, {PAPERFEED: figures([0.1, 0.2]), "paperfeed -x": figures([0, 0])})
+    b = result("b", TUNING, {PAPERFEED: figures([0.3, 0.2]), TWO_TERM: figures([0.1, 0.1])})
+    one = rp.Sweep([a], 2, 1, {"paperfeed -x": {"x": 0}})
+    two = rp.Sweep([b, a], 2, 1, {})
+    merged = rp.merge_sweeps([one, two])
+    assert [r.window.name for r in merged.results] == ["a", "b"]
+    assert merged.variants == {"paperfeed -x": {"x": 0}}
+    text = rp.ablation_report(merged, rp.Bootstrap(resamples=100))
+    assert "| paperfeed -x | -0.150* |   |" in text  # window b did not run it
+    with pytest.raises(ValueError, match="drew their users differently"):
+        rp.merge_sweeps([one, rp.Sweep([b], 2, 2, {})])
+
+
 def test_ablations_switch_each_component() -> None:
     got = ablations(DEFAULT_PARAMS)
     assert len(got) == len(COMPONENTS)

@@ -285,7 +285,7 @@ def _print_report(sweep: Sweep, boot: Bootstrap, fmt: str) -> None:
 
 
 @eval_group.command("report")
-@click.argument("results", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("results", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--resamples",
     type=click.IntRange(min=100),
@@ -302,12 +302,13 @@ def _print_report(sweep: Sweep, boot: Bootstrap, fmt: str) -> None:
     help="Markdown tables or JSON.",
 )
 @user_errors
-def report_cmd(results: Path, resamples: int, fmt: str) -> None:
-    """Regenerate the tables of an 'eval authors --results FILE' run from that file,
-    without ranking anything (same seed and resamples: the same intervals)."""
+def report_cmd(results: tuple[Path, ...], resamples: int, fmt: str) -> None:
+    """Regenerate the tables of 'eval authors --results FILE' runs from their files,
+    without ranking anything (same seed and resamples: the same intervals). Several files
+    (e.g. one per window, all with the same --users and --seed) make one report."""
     from paperfeed.evaluation import report as rp
 
-    sweep = rp.read_results(results)
+    sweep = rp.merge_sweeps([rp.read_results(path) for path in results])
     _print_report(sweep, rp.Bootstrap(resamples, sweep.seed), fmt)
 
 

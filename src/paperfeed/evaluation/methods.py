@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from paperfeed.evaluation import baselines
-from paperfeed.evaluation.harness import PAPERFEED, paperfeed_order
+from paperfeed.evaluation.harness import PAPERFEED, paperfeed_orders
 from paperfeed.models import Paper
 from paperfeed.rank import CandidatePool, RankParams, prepare_candidates
 
@@ -151,22 +151,21 @@ def orders(
     pv = np.stack([prep.vec[i] for i in lib])
     dv = np.stack([prep.vec[i] for i in downs]) if downs else None
     scorers = _scorers(prep, lib, pv, dv)
+    rankers = {m: prep.rankers[m] for m in methods if m in prep.rankers}
     out: dict[str, list[int]] = {}
-    for m in methods:
-        params = prep.rankers.get(m)
-        if params is None:
-            out[m] = baselines.order_by(scorers[m]())
-            continue
-        out[m] = paperfeed_order(
+    if rankers:
+        out = paperfeed_orders(
             [papers[i] for i in lib],
             pv,
-            prep.pools[params.use_bigrams],
-            prep.positions,
-            params,
+            prep.pools,
+            rankers,
             negatives=[papers[i] for i in downs],
             negative_vecs=dv,
         )
-    return out
+    for m in methods:
+        if m not in rankers:
+            out[m] = baselines.order_by(scorers[m]())
+    return {m: out[m] for m in methods}
 
 
 def _scorers(

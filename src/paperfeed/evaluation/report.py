@@ -259,9 +259,25 @@ class Sweep:
     """paperfeed variants by name: the ranker settings each changes."""
 
 
-def _mark(x: Interval) -> str:
-    """``-0.012*``: the mean difference, starred when its interval excludes zero."""
-    return f"{x.mean:+.3f}" + ("*" if x.excludes_zero else "")
+def merge_sweeps(sweeps: Sequence[Sweep]) -> Sweep:
+    """One sweep of the windows of several (each window once: the first file's copy), which
+    must have drawn their users alike (same number and seed)."""
+    first = sweeps[0]
+    if any((s.users, s.seed) != (first.users, first.seed) for s in sweeps):
+        raise ValueError("the results files drew their users differently (--users, --seed)")
+    results: dict[str, WindowResult] = {}
+    variants: dict[str, dict[str, Any]] = {}
+    for s in sweeps:
+        for r in s.results:
+            results.setdefault(r.window.name, r)
+        variants.update(s.variants)
+    return Sweep(list(results.values()), first.users, first.seed, variants)
+
+
+def _mark(x: Interval | None) -> str:
+    """``-0.012*``: the mean difference, starred when its interval excludes zero ("" for
+    a window that did not run the variant)."""
+    return "" if x is None else f"{x.mean:+.3f}" + ("*" if x.excludes_zero else "")
 
 
 def ablation_report(sweep: Sweep, boot: Bootstrap, metric: str = "nDCG@10") -> str:
@@ -285,13 +301,7 @@ def ablation_report(sweep: Sweep, boot: Bootstrap, metric: str = "nDCG@10") -> s
     out.append(_table(head, rows))
     head = ["variant", *(r.window.name for r in sweep.results)]
     rows = [
-        [
-            name,
-            *(
-                _mark(pooled([r], name, PAPERFEED, boot, metric) or Interval(0, 0, 0))
-                for r in sweep.results
-            ),
-        ]
+        [name, *(_mark(pooled([r], name, PAPERFEED, boot, metric)) for r in sweep.results)]
         for name in sweep.variants
     ]
     out += ["", f"Per window: variant − {PAPERFEED} (* the {pct} interval excludes 0)", ""]
