@@ -1,13 +1,14 @@
-"""Ranking quality: CSFCube and the author-history benchmark on four arXiv windows and one
-conference-papers window, paperfeed next to its baselines, as markdown tables (the same
+"""Ranking quality: CSFCube and the author-history sweep (the windows of
+``paperfeed.evaluation.windows``: eleven arXiv windows and one conference-papers window),
+paperfeed next to its baselines, as markdown tables with bootstrap intervals (the same
 code as `paperfeed eval`).
 
 Embeddings are cached in the store of the paperfeed home, so only the first run embeds
-(≈ 5–12 thousand papers per window, about 10 minutes each on 2 cores). Usage:
+(≈ 3–8 thousand papers per window). Usage:
 
     .venv/bin/python benchmarks/bench_quality.py [--home DIR] [--data ../shared/data]
-        [--json results.json] [--only csfcube|authors] [--windows T1,T2]
-        [--users 300] [--feedback-rounds R]
+        [--json csfcube.json] [--results authors.json] [--only csfcube|authors]
+        [--windows all|tuning|held-out|NAMES] [--users 300] [--feedback-rounds R]
 """
 
 from __future__ import annotations
@@ -21,22 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from paperfeed.evaluation import authors, csfcube
+from paperfeed.evaluation import csfcube, report
 from paperfeed.evaluation.harness import markdown_table
+from paperfeed.evaluation.windows import WindowResult, run_windows, select_windows
 from paperfeed.models import Paper
 from paperfeed.services import Paperfeed
 from paperfeed.settings import Settings, data_dir
 
-WINDOWS: tuple[tuple[str, str, int], ...] = (
-    ("arxiv-cs-2025-2026.jsonl.gz", "2026-02-01", 28),  # the issue's reference window
-    ("arxiv-cs-2025-2026.jsonl.gz", "2025-09-01", 28),
-    ("arxiv-cs-2025-2026.jsonl.gz", "2025-12-01", 28),
-    ("arxiv-cs-2025-2026.jsonl.gz", "2026-06-01", 28),
-    # another domain and era: conference papers, publication years as the time axis
-    ("conference-papers.jsonl.gz", "2019-01-01", 365),
-)
-"""Reported windows. Ranker settings were chosen on CSFCube's dev folds and on the
-2025-06-01 window of the arXiv corpus, none of these."""
 USERS = 300
 SEED = 1
 
@@ -50,12 +42,18 @@ def main() -> None:
         default=data_dir(),
         help="the shared data directory",
     )
-    ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
+    ap.add_argument("--json", type=Path, default=None, help="also write CSFCube's figures here")
+    ap.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help="also write every user's author-history figures here ('paperfeed eval report')",
+    )
     ap.add_argument("--only", choices=["csfcube", "authors"], default=None)
     ap.add_argument(
         "--windows",
         default=None,
-        help="comma-separated T dates of WINDOWS to run (default: all)",
+        help="the author-history windows: all, tuning, held-out or names (default: all)",
     )
     ap.add_argument("--users", type=int, default=USERS)
     ap.add_argument(
@@ -85,41 +83,30 @@ def main() -> None:
         if args.json:
             args.json.write_text(json.dumps(everything, indent=1))
     if args.only in (None, "authors"):
-        wanted = set(args.windows.split(",")) if args.windows else None
-        corpora: dict[str, list[authors.Row]] = {}
-        first = True
-        for corpus, t, days in WINDOWS:
-            if wanted is not None and t not in wanted:
-                continue
-            if corpus not in corpora:
-                corpora[corpus] = authors.read_corpus(args.data / corpus)
-            rounds = args.feedback_rounds if first else 0
-            first = False
+        boot = report.Bootstrap(seed=SEED)
+        done: list[WindowResult] = []
+        for i, w in enumerate(select_windows(args.windows or "all")):
             t0 = time.perf_counter()
-            rep = authors.evaluate_window(
-                corpora[corpus],
+            rounds = args.feedback_rounds if i == 0 else 0
+            (res,) = run_windows(
+                [w],
+                args.data,
                 embed,
-                t,
-                days,
                 users=args.users,
                 seed=SEED,
                 feedback_rounds=rounds,
                 progress=progress,
             )
-            print(f"## Author history, {corpus}, T={t}, {days} days, seed {SEED}\n")
-            print(rep.describe() + "\n")
-            print(markdown_table(rep.results, authors.METRICS, digits=3))
-            for metric, title in authors.FEEDBACK_TABLES.items() if rounds else ():
-                print(f"\nFeedback simulation, {metric}: {title}\n")
-                cols = authors.feedback_columns(rounds, metric)
-                print(markdown_table(rep.results, cols, digits=3))
+            done.append(res)
+            print(f"## Author history, {w.name} ({w.role}), seed {SEED}\n")
+            print(report.window_report(res, boot))
+            if rounds:
+                print("\n" + report.feedback_report(res, rounds))
             print(f"\n({time.perf_counter() - t0:.0f} s)\n", flush=True)
-            everything[f"authors {corpus} {t} {days}d"] = {
-                "describe": rep.describe(),
-                "results": rep.results,
-            }
-            if args.json:  # written as we go: a long run that is stopped keeps what it did
-                args.json.write_text(json.dumps(everything, indent=1))
+            if args.results:  # written as we go: a long run that is stopped keeps what it did
+                report.write_results(report.Sweep(done, args.users, SEED, {}), args.results)
+        print("## Author history, summary\n")
+        print(report.summary_report(done, boot))
     app.close()
     if args.json:
         args.json.write_text(json.dumps(everything, indent=1))

@@ -76,13 +76,41 @@ def test_authors_json_and_table(tmp_path: Path, run) -> None:
     res = run(*args, "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert "paperfeed" in out and "arxiv-sanity-lite" in out and "bm25" in out
-    assert set(out["paperfeed"]) == {"nDCG@10", "Recall@50", "MRR"}
+    (window,) = out["windows"]
+    assert window["name"] == "T=2026-02-01" and window["users"] == 4
+    methods = window["methods"]
+    assert {"paperfeed", "arxiv-sanity-lite", "bm25", "two-term-fusion"} <= set(methods)
+    assert set(methods["paperfeed"]) == {"nDCG@10", "Recall@50", "MRR"}
+    for ci in methods["paperfeed"].values():
+        assert ci["lo"] <= ci["mean"] <= ci["hi"]
+    assert set(window["paired"]) == set(methods) - {"paperfeed"}
+    assert out["bootstrap"]["resamples"] == 1000
     assert (tmp_path / "home" / "paperfeed.db").exists()  # embeddings went through the store
     res = run(*args)
     assert res.exit_code == 0
     assert "| method" in res.stdout and "| paperfeed" in res.stdout
     assert "4 users (of 4 eligible)" in res.stdout
+    assert "paperfeed − method, paired over users" in res.stdout
+
+
+def test_authors_results_file_and_report(tmp_path: Path, run) -> None:
+    corpus = write_corpus(tmp_path / "corpus.jsonl.gz")
+    results = tmp_path / "results.json"
+    res = run(
+        "authors", "--corpus", str(corpus), "--t", "2026-02-01", "--methods",
+        "paperfeed,two-term-fusion", "--ablations", "--results", str(results),
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    stored = json.loads(results.read_text())
+    assert set(stored["windows"][0]["per_user"]) >= {"paperfeed", "two-term-fusion"}
+    assert stored["variants"]["paperfeed -recency"] == {"recency_weight": 0.0}
+    assert "Ablations, nDCG@10" in res.stdout
+    again = run("report", str(results))
+    assert again.exit_code == 0 and again.stdout == res.stdout
+    twice = run("report", str(results), str(results), "--format", "json")
+    assert twice.exit_code == 0 and len(json.loads(twice.stdout)["windows"]) == 1
+    res = run("report", str(corpus))
+    assert res.exit_code == 1 and "not a results file" in res.output
 
 
 def test_authors_errors(tmp_path: Path, run) -> None:
@@ -93,6 +121,16 @@ def test_authors_errors(tmp_path: Path, run) -> None:
     corpus = write_corpus(tmp_path / "corpus.jsonl.gz")
     res = run("authors", "--corpus", str(corpus), "--t", "2020-01-01")
     assert res.exit_code == 1 and "no eligible authors" in res.output
+    res = run("authors", "--t", "2026-02-01", "--windows", "all")
+    assert res.exit_code == 2 and "either --t" in res.output
+    res = run("authors")
+    assert res.exit_code == 2 and "either --t" in res.output
+    res = run("authors", "--windows", "arxiv-1999-01")
+    assert res.exit_code == 1 and "unknown window 'arxiv-1999-01'" in res.output
+    res = run("authors", "--corpus", str(corpus), "--t", "2026-02-01", "--methods", "svm")
+    assert res.exit_code == 1 and "unknown method 'svm'" in res.output
+    res = run("authors", "--windows", "tuning", "--data", str(tmp_path))
+    assert res.exit_code == 1 and "no such corpus file" in res.output
 
 
 def test_csfcube_json_and_table(tmp_path: Path, run) -> None:

@@ -128,3 +128,39 @@ def test_ranks_and_order_break_ties_by_position() -> None:
     s = np.array([1.0, 2.0, 2.0, 0.0])
     assert bl.order_by(s) == [1, 2, 0, 3]
     assert list(bl.ranks_of(s)) == [3, 1, 2, 4]
+
+
+def test_bm25s_tokenizer_and_defaults() -> None:
+    """bm25s.tokenize(stopwords="en"): two or more word characters (digits and
+    underscores too), lowercased, Lucene's 33 English stop words out; k1 1.5, b 0.75."""
+    assert bl.bm25s_tokenize("The 3D_Graph of GNNs: a b2 x") == ["3d_graph", "gnns", "b2"]
+    assert len(bl.BM25S_STOP_WORDS) == 33 and "with" in bl.BM25S_STOP_WORDS
+    assert (bl.BM25S_K1, bl.BM25S_B) == (1.5, 0.75)
+
+
+def test_bm25_agrees_with_bm25s_when_installed() -> None:
+    """The same scores as bm25s (method "lucene") up to its constant factor k1 + 1."""
+    bm25s = pytest.importorskip("bm25s")
+    corpus = [*DOCS, "graph attention for speech", "pixel graph"]
+    query = "graph speech pixel graph"
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False))
+    want = retriever.get_scores(bm25s.tokenize([query], stopwords="en", return_ids=False)[0])
+    got = bl.bm25_scores(
+        [bl.bm25s_tokenize(t) for t in corpus],
+        [bl.bm25s_tokenize(query)],
+        k1=bl.BM25S_K1,
+        b=bl.BM25S_B,
+    )[:, 0]
+    assert got == pytest.approx(want * (bl.BM25S_K1 + 1), rel=1e-5)
+
+
+def test_two_term_fusion_is_the_sum_of_z_scores() -> None:
+    lexical = np.array([0.0, 2.0, 4.0, 6.0])
+    dense = np.array([0.4, 0.1, 0.1, 0.2])
+    got = bl.two_term_scores(lexical, dense)
+    z = lambda x: (x - x.mean()) / x.std()  # noqa: E731
+    assert got == pytest.approx(z(lexical) + z(dense))
+    assert bl.order_by(got) == [3, 0, 2, 1]  # the dense best (0) passes a lexical middle (2)
+    # a constant signal adds nothing
+    assert bl.two_term_scores(lexical, np.ones(4)) == pytest.approx(z(lexical))

@@ -16,31 +16,38 @@ import json
 import math
 import random
 import sys
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from paperfeed.evaluation import baselines
-from paperfeed.evaluation.harness import PAPERFEED, Results, paperfeed_order
+from paperfeed.evaluation.feedback import (
+    FEEDBACK_TABLES,
+    SHOWN_PER_ROUND,
+    feedback_columns,
+    simulate_feedback,
+)
+from paperfeed.evaluation.harness import PAPERFEED, Results
+from paperfeed.evaluation.methods import ANCHORS, METHODS, TWO_TERM, orders, prepare, sanity_text
 from paperfeed.evaluation.metrics import mean, ndcg_at_k, recall_at_k, reciprocal_rank
 from paperfeed.models import Paper
-from paperfeed.rank import DEFAULT_PARAMS, CandidatePool, RankParams, prepare_candidates
+from paperfeed.rank import DEFAULT_PARAMS, RankParams
+
+__all__ = [
+    "ANCHORS",
+    "FEEDBACK_TABLES",
+    "METHODS",
+    "METRICS",
+    "SHOWN_PER_ROUND",
+    "TWO_TERM",
+    "feedback_columns",
+    "sanity_text",
+]
 
 METRICS: tuple[str, ...] = ("nDCG@10", "Recall@50", "MRR")
-METHODS: dict[str, str] = {
-    PAPERFEED: "paperfeed's ranker (paperfeed.rank.rank, default RankParams)",
-    "arxiv-sanity-lite": "tf-idf (1-2-grams, 20k, sublinear) + LinearSVC(C=0.01, balanced)",
-    "zotero-arxiv-daily": "MiniLM cosine to each profile paper, 1/(1+log10(r+1)) weights",
-    "scholar-inbox": "logistic regression on MiniLM embeddings vs random corpus papers",
-    "bm25": "BM25, the whole profile as one query",
-    "minilm-maxsim": "best MiniLM cosine to any profile paper",
-    "rrf(bm25,svm,maxsim)": "reciprocal rank fusion (k=60) of bm25, arxiv-sanity-lite, maxsim",
-}
 N_NEGATIVES = 1000
 """Random pre-T corpus papers drawn once (seeded) as the logistic regression's negatives."""
 
@@ -206,138 +213,13 @@ def user_metrics(relevant: Sequence[bool], n_relevant: int) -> dict[str, float]:
 
 
 def negative_pool(rows: Sequence[Row], t: str, n: int, seed: int) -> list[str]:
-    """Ids of ``n`` random papers listed before ``t`` (seeded), the logistic regression's
-    negatives."""
-    ids = [r.id for r in rows if r.date < t]
-    return random.Random(f"negatives:{seed}").sample(ids, min(n, len(ids)))
-
-
-@dataclass
-class _Prepared:
-    """Everything the methods share for one window: candidates, vectors, fitted features."""
-
-    bench: AuthorBenchmark
-    cand: list[Paper]
-    cvecs: np.ndarray
-    vec: dict[str, np.ndarray]
-    """Vector of every profile paper, candidate and random negative, by id."""
-    neg_ids: list[str]
-    pool: CandidatePool
-    positions: dict[str, int]
-    x_cand: Any
-    tfidf: Any
-    tokens: dict[str, list[str]]
-    bm25: baselines.BM25Docs  # the candidates, for the BM25 baseline
-    params: RankParams
-
-
-def _prepare(
-    bench: AuthorBenchmark,
-    embed: Embed,
-    tfidf_texts: Sequence[str],
-    negatives: Sequence[str],
-    params: RankParams,
-) -> _Prepared:
-    papers = bench.papers
-    cand = [papers[i] for i in bench.candidates]
-    prof_ids = list(dict.fromkeys(pid for u in bench.users for pid in u.profile))
-    neg_ids = list(negatives)
-    ids = list(dict.fromkeys([*bench.candidates, *prof_ids, *neg_ids]))
-    vecs = embed([papers[i] for i in ids])
-    vec = dict(zip(ids, vecs, strict=True))
-    cvecs = np.stack([vec[p.id] for p in cand])
-    vectorizer = baselines.arxiv_sanity_vectorizer()
-    vectorizer.fit(tfidf_texts)
-    stop = baselines.english_stop_words()
-    return _Prepared(
-        bench=bench,
-        cand=cand,
-        cvecs=cvecs,
-        vec=vec,
-        neg_ids=neg_ids,
-        pool=prepare_candidates(cand, cvecs, params),
-        positions={p.id: i for i, p in enumerate(cand)},
-        x_cand=vectorizer.transform([sanity_text(p) for p in cand]),
-        tfidf=vectorizer,
-        tokens={pid: baselines.bm25_tokenize(papers[pid].text, stop) for pid in prof_ids},
-        bm25=baselines.bm25_docs([baselines.bm25_tokenize(p.text, stop) for p in cand]),
-        params=params,
-    )
-
-
-def _orders(
-    prep: _Prepared,
-    profile_ids: Sequence[str],
-    ups: Sequence[str],
-    downs: Sequence[str],
-    methods: Collection[str] = METHODS,
-) -> dict[str, list[int]]:
-    """The candidate order of each of ``methods`` for a user whose library is
-    ``profile_ids`` (oldest first) and who has rated ``ups`` (appended to the library, as
-    each anchor does with a paper one keeps) and ``downs`` (used by the methods that learn
-    from negatives: paperfeed and Scholar Inbox's classifier; the others have no notion of
-    a downvote)."""
-    papers = prep.bench.papers
-    lib = [*profile_ids, *ups]
-    pv = np.stack([prep.vec[i] for i in lib])
-    dv = np.stack([prep.vec[i] for i in downs]) if downs else None
-    cache: dict[str, np.ndarray] = {}
-
-    def svm() -> np.ndarray:
-        if "svm" not in cache:
-            x_lib = prep.tfidf.transform([sanity_text(papers[i]) for i in lib])
-            cache["svm"] = baselines.svm_scores(x_lib, prep.x_cand)
-        return cache["svm"]
-
-    def bm25() -> np.ndarray:
-        if "bm25" not in cache:
-            query = [t for i in lib for t in _tokens(prep, i)]
-            cache["bm25"] = prep.bm25.scores([query])[:, 0]
-        return cache["bm25"]
-
-    def maxsim() -> np.ndarray:
-        return baselines.max_sim_scores(pv, prep.cvecs)
-
-    def logreg() -> np.ndarray:
-        own = set(lib)
-        rand = np.stack([prep.vec[i] for i in prep.neg_ids if i not in own])
-        negs = rand if dv is None else np.vstack([dv, rand])
-        return baselines.logreg_scores(pv, negs, prep.cvecs)
-
-    scorers: dict[str, Callable[[], np.ndarray]] = {
-        "arxiv-sanity-lite": svm,
-        "zotero-arxiv-daily": lambda: baselines.zotero_scores(pv[::-1], prep.cvecs),
-        "scholar-inbox": logreg,
-        "bm25": bm25,
-        "minilm-maxsim": maxsim,
-        "rrf(bm25,svm,maxsim)": lambda: baselines.rrf_scores([bm25(), svm(), maxsim()]),
-    }
-    orders: dict[str, list[int]] = {}
-    for m in methods:
-        if m == PAPERFEED:
-            orders[m] = paperfeed_order(
-                [papers[i] for i in lib],
-                pv,
-                prep.pool,
-                prep.positions,
-                prep.params,
-                negatives=[papers[i] for i in downs],
-                negative_vecs=dv,
-            )
-        else:
-            orders[m] = baselines.order_by(scorers[m]())
-    return orders
-
-
-def _tokens(prep: _Prepared, pid: str) -> list[str]:
-    if pid not in prep.tokens:
-        text = prep.bench.papers[pid].text
-        prep.tokens[pid] = baselines.bm25_tokenize(text, baselines.english_stop_words())
-    return prep.tokens[pid]
-
-
-SHOWN_PER_ROUND = 10
-"""Papers a simulated user looks at and rates in one feedback round."""
+    """Ids of ``n`` random papers listed before ``t``, the logistic regression's negatives:
+    the first ``n`` such papers of one seeded shuffle of the whole corpus, so every window
+    of a sweep draws mostly the same papers (and embeds them once)."""
+    before = {r.id for r in rows if r.date < t}
+    order = sorted({r.id for r in rows})
+    random.Random(f"negatives:{seed}").shuffle(order)
+    return [i for i in order if i in before][:n]
 
 
 def run_authors(
@@ -347,36 +229,50 @@ def run_authors(
     negatives: Sequence[str],
     *,
     params: RankParams = DEFAULT_PARAMS,
+    variants: Mapping[str, RankParams] | None = None,
+    methods: Collection[str] = tuple(METHODS),
     feedback_rounds: int = 0,
     progress: bool = False,
 ) -> tuple[Results, dict[str, list[dict[str, float]]]]:
-    """Every method of :data:`METHODS` on every user: (mean metrics, per-user metrics).
+    """Every method of ``methods`` (of :data:`METHODS`; paperfeed with ``params``) and
+    every paperfeed variant of ``variants`` (name → settings) on every user: (mean
+    metrics, per-user metrics), methods in that order.
 
     ``tfidf_texts``: the corpus the arxiv-sanity-lite tf-idf is fit on; ``negatives``: ids of
     random corpus papers for the logistic regression.
 
     With ``feedback_rounds`` R > 0, each user is then shown the top
-    :data:`SHOWN_PER_ROUND` papers they have not seen yet, rates their own papers up and
-    the rest down, and the method re-ranks; see :func:`_simulate_feedback` for the figures
-    this adds. A figure a user cannot have (nothing left to find) is NaN in ``per_user``
-    and left out of that figure's mean.
+    :data:`~paperfeed.evaluation.feedback.SHOWN_PER_ROUND` papers they have not seen yet,
+    rates their own papers up and the rest down, and the method re-ranks; see
+    :func:`~paperfeed.evaluation.feedback.simulate_feedback` for the figures this adds. A
+    figure a user cannot have (nothing left to find) is NaN in ``per_user`` and left out
+    of that figure's mean.
     """
-    prep = _prepare(bench, embed, tfidf_texts, negatives, params)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown method {unknown[0]!r}; known: {', '.join(METHODS)}")
+    rankers = {PAPERFEED: params} if PAPERFEED in methods else {}
+    rankers.update(variants or {})
+    names = [*methods, *(v for v in variants or {} if v not in methods)]
+    library = dict.fromkeys(pid for u in bench.users for pid in u.profile)
+    prep = prepare(
+        bench.papers, bench.candidates, library, embed, tfidf_texts, negatives, rankers, names
+    )
     cand = prep.cand
-    per_user: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
+    per_user: dict[str, list[dict[str, float]]] = {m: [] for m in names}
     bar = tqdm(bench.users, desc="ranking", unit="user", disable=not progress, file=sys.stderr)
     for user in bar:
-        first = _orders(prep, user.profile, (), ())
+        first = orders(prep, user.profile, (), (), names)
         row: dict[str, dict[str, float]] = {}
-        for m in METHODS:
+        for m in names:
             rel = [cand[i].id in user.relevant for i in first[m]]
             row[m] = user_metrics(rel, len(user.relevant))
         if feedback_rounds:
-            _simulate_feedback(prep, user, first, feedback_rounds, row)
-        for m in METHODS:
+            simulate_feedback(prep, user, first, feedback_rounds, row, names)
+        for m in names:
             per_user[m].append(row[m])
     bar.close()
-    keys = list(per_user[PAPERFEED][0]) if bench.users else list(METRICS)
+    keys = list(per_user[names[0]][0]) if bench.users and names else list(METRICS)
     results = {
         m: {k: _mean_known(u[k] for u in rows) for k in keys} for m, rows in per_user.items()
     }
@@ -387,82 +283,6 @@ def _mean_known(values: Iterable[float]) -> float:
     """Mean of the values that are not NaN (0.0 if there are none)."""
     known = [v for v in values if not math.isnan(v)]
     return mean(known) if known else 0.0
-
-
-def _residual(
-    order: Sequence[int], cand: Sequence[Paper], seen: set[int], user: User
-) -> tuple[float, float]:
-    """(nDCG@10 of ``order`` over the papers not in ``seen`` against the relevant papers
-    not in ``seen``; Recall of the user's papers once the top 10 of that residual ranking
-    is shown too). nDCG is NaN when nothing relevant is left."""
-    left = [i for i in order if i not in seen]
-    rel = [cand[i].id in user.relevant for i in left]
-    n_left = sum(rel)
-    found = len(user.relevant) - n_left + sum(rel[:SHOWN_PER_ROUND])
-    recall = found / len(user.relevant)
-    if not n_left:
-        return math.nan, recall
-    return user_metrics(rel, n_left)["nDCG@10"], recall
-
-
-def _simulate_feedback(
-    prep: _Prepared,
-    user: User,
-    first: dict[str, list[int]],
-    rounds: int,
-    row: dict[str, dict[str, float]],
-    methods: Collection[str] = METHODS,
-) -> None:
-    """Interactive sessions of ``rounds`` rounds, added to ``row`` for each method.
-
-    Round r shows the user the top :data:`SHOWN_PER_ROUND` papers they have not seen of
-    the method's current ranking, rates them (their own papers up, the rest down) and
-    re-ranks with every rating so far. Figures after round r, on the *residual* feed (the
-    papers not shown in rounds 1..r):
-
-    - ``nDCG@10_round{r}``: the re-ranked residual feed, against the relevant papers left;
-    - ``nDCG@10_noFB{r}``: the same residual feed ranked without any rating (the
-      method's first ranking with the shown papers taken out), so the two differ only in
-      the feedback; users with nothing left are out of both;
-    - ``Recall_round{r}`` / ``Recall_noFB{r}``: share of the user's papers among everything
-      shown in the r + 1 screens of the session (the screen after round r included), with
-      feedback and when the user just reads on down the first ranking.
-    """
-    cand = prep.cand
-    for m in methods:
-        order, seen = first[m], set[int]()
-        ups: list[str] = []
-        downs: list[str] = []
-        for r in range(1, rounds + 1):
-            for i in [i for i in order if i not in seen][:SHOWN_PER_ROUND]:
-                seen.add(i)
-                (ups if cand[i].id in user.relevant else downs).append(cand[i].id)
-            order = _orders(prep, user.profile, ups, downs, (m,))[m]
-            row[m][f"nDCG@10_round{r}"], row[m][f"Recall_round{r}"] = _residual(
-                order, cand, seen, user
-            )
-            row[m][f"nDCG@10_noFB{r}"] = _residual(first[m], cand, seen, user)[0]
-            shown = first[m][: SHOWN_PER_ROUND * (r + 1)]
-            row[m][f"Recall_noFB{r}"] = sum(cand[i].id in user.relevant for i in shown) / len(
-                user.relevant
-            )
-
-
-FEEDBACK_TABLES: dict[str, str] = {
-    "nDCG@10": "nDCG@10 over the papers not yet shown, with and without the ratings",
-    "Recall": "share of the user's papers shown in the session's first r + 1 screens",
-}
-
-
-def feedback_columns(rounds: int, metric: str) -> list[str]:
-    """The columns of one feedback table (``metric``: a key of :data:`FEEDBACK_TABLES`)."""
-    return [f"{metric}_{kind}{r}" for r in range(1, rounds + 1) for kind in ("noFB", "round")]
-
-
-def sanity_text(p: Paper) -> str:
-    """arxiv-sanity-lite's document: title and abstract joined by a space (its author
-    names are left out here, as for every ranker)."""
-    return " ".join([p.title, p.abstract])
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,14 +312,17 @@ def evaluate_window(
     users: int = 300,
     seed: int = 1,
     params: RankParams = DEFAULT_PARAMS,
+    variants: Mapping[str, RankParams] | None = None,
+    methods: Collection[str] = tuple(METHODS),
     feedback_rounds: int = 0,
     progress: bool = False,
     popularity_weight: float | None = None,
 ) -> WindowReport:
-    """Build the window's benchmark and run every method on it. The arxiv-sanity-lite tf-idf
-    is fit on the corpus as it stood at the end of the window (every paper listed before
-    then), as its ``compute.py`` fits on the whole database. ``popularity_weight`` (when
-    given) replaces that of ``params``."""
+    """Build the window's benchmark and run ``methods`` and paperfeed's ``variants`` on it
+    (see :func:`run_authors`). The arxiv-sanity-lite tf-idf is fit on the corpus as it
+    stood at the end of the window (every paper listed before then), as its ``compute.py``
+    fits on the whole database. ``popularity_weight`` (when given) replaces that of
+    ``params``."""
     if popularity_weight is not None:
         params = replace(params, popularity_weight=popularity_weight)
     bench = build_benchmark(rows, t, days, users=users, seed=seed)
@@ -514,6 +337,8 @@ def evaluate_window(
         fit_texts,
         negatives,
         params=params,
+        variants=variants,
+        methods=methods,
         feedback_rounds=feedback_rounds,
         progress=progress,
     )

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from paperfeed.rank.fusion import zscore
+
 _WORD = re.compile(r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b")
 
 
@@ -40,6 +42,23 @@ def english_stop_words() -> frozenset[str]:
 def bm25_tokenize(text: str, stop_words: frozenset[str] = frozenset()) -> list[str]:
     """Lowercased word tokens (letters first, as scikit-learn's pattern), minus ``stop_words``."""
     return [t for t in _WORD.findall(text.lower()) if t not in stop_words]
+
+
+BM25S_STOP_WORDS: frozenset[str] = frozenset(
+    """a an and are as at be but by for if in into is it no not of on or such that the their
+    then there these they this to was will with""".split()  # noqa: SIM905
+)
+"""bm25s's ``stopwords="en"`` (``bm25s/stopwords.py`` ``STOPWORDS_EN``, Lucene's English list)."""
+BM25S_K1 = 1.5
+BM25S_B = 0.75
+"""bm25s's defaults (``BM25(k1=1.5, b=0.75, method="lucene")``)."""
+_BM25S_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def bm25s_tokenize(text: str) -> list[str]:
+    """``bm25s.tokenize(text, lower=True, stopwords="en")``'s tokens: its default pattern
+    (two or more word characters), lowercased, minus :data:`BM25S_STOP_WORDS`."""
+    return [t for t in _BM25S_TOKEN.findall(text.lower()) if t not in BM25S_STOP_WORDS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +225,14 @@ def logreg_scores(
     clf = LogisticRegression(C=c, class_weight="balanced", max_iter=1000)
     clf.fit(x, y)
     return np.asarray(clf.decision_function(candidates), dtype=np.float64)
+
+
+def two_term_scores(lexical: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """The two-term fusion: ``z(lexical) + z(dense)``, each z-scored over the candidates as
+    paperfeed's ranker does (:func:`paperfeed.rank.fusion.zscore`), nothing else."""
+    return zscore(np.asarray(lexical, dtype=np.float64)) + zscore(
+        np.asarray(dense, dtype=np.float64)
+    )
 
 
 def ranks_of(scores: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 
 from paperfeed.ids import title_key
 from paperfeed.models import Paper
-from paperfeed.rank import DEFAULT_PARAMS, CandidatePool, RankParams, rank
+from paperfeed.rank import CandidatePool, RankParams, rank_orders
 
 Results = dict[str, dict[str, float]]
 """``{method: {metric: value}}``."""
@@ -44,31 +44,31 @@ def complete_order(ranked: Sequence[int], papers: Sequence[Paper]) -> list[int]:
     return out + tail
 
 
-def paperfeed_order(
+def paperfeed_orders(
     profile: Sequence[Paper],
     profile_vecs: np.ndarray,
-    pool: CandidatePool,
-    positions: Mapping[str, int],
-    params: RankParams = DEFAULT_PARAMS,
+    pools: Mapping[bool, CandidatePool],
+    variants: Mapping[str, RankParams],
     *,
     negatives: Sequence[Paper] = (),
     negative_vecs: np.ndarray | None = None,
-) -> list[int]:
-    """Pool indices in the order the product's ranker (:func:`paperfeed.rank.rank`, all
-    candidates scored, no explanations) puts them, completed by :func:`complete_order`.
-    ``positions`` maps each pool paper's id to its index; ``negatives`` are downvoted
-    papers, as ``recommend`` passes them."""
-    recs = rank(
+) -> dict[str, list[int]]:
+    """For each settings of ``variants``, pool indices in the order the product's ranker
+    puts them (:func:`paperfeed.rank.rank`, all candidates scored; through
+    :func:`paperfeed.rank.rank_orders`, which gives the same orders and computes the
+    signals once for the variants that share them), completed by :func:`complete_order`.
+    ``pools`` holds the candidates by ``use_bigrams`` (every pool the same papers);
+    ``negatives`` are downvoted papers, as ``recommend`` passes them."""
+    got = rank_orders(
         profile,
         profile_vecs,
-        pool,
+        pools,
+        variants,
         negatives=negatives,
         negative_vecs=negative_vecs,
-        top=0,
-        params=params,
-        explain=0,
     )
-    return complete_order([positions[r.paper.id] for r in recs], pool.papers)
+    papers = next(iter(pools.values())).papers
+    return {name: complete_order(order, papers) for name, order in got.items()}
 
 
 def to_json(results: Results) -> str:

@@ -2,7 +2,7 @@
 
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
 from paperfeed.rank.pool import CandidatePool, prepare_candidates
-from paperfeed.rank.ranker import rank
+from paperfeed.rank.ranker import rank, rank_orders
 from paperfeed.rank.similar import rank_similar
 
 __all__ = [
@@ -11,5 +11,6 @@ __all__ = [
     "RankParams",
     "prepare_candidates",
     "rank",
+    "rank_orders",
     "rank_similar",
 ]

@@ -7,8 +7,8 @@ Pure: no store, no model. Every command (recommend, rank, digests, benchmarks) c
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from paperfeed.rank.learn import one_blas_thread
 from paperfeed.rank.lexical import features
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
 from paperfeed.rank.pool import CandidatePool, as_pool, select_candidates
-from paperfeed.rank.signals import relevance_signals
+from paperfeed.rank.signals import Signals, relevance_signals
 
 
 def rank(
@@ -64,30 +64,38 @@ def rank(
         )
 
 
-def _rank(
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """The kept candidates of one ranking and their signals, before fusion and ordering."""
+
+    pool: CandidatePool
+    keep: list[int]
+    cvecs: np.ndarray
+    labels: np.ndarray
+    prof_feats: list[list[str]]
+    trust: float
+    signals: Signals
+
+
+def _signals(
     profile: Sequence[Paper],
     profile_vecs: np.ndarray,
-    candidates: CandidatePool | Sequence[Paper],
-    candidate_vecs: np.ndarray | None,
+    pool: CandidatePool,
     *,
     negatives: Sequence[Paper],
     negative_vecs: np.ndarray | None,
     exclude: Collection[str],
-    top: int,
     params: RankParams,
-    explain: int | None,
-) -> list[Recommendation]:
-    """:func:`rank`'s steps, on one BLAS thread."""
+) -> _Scored | None:
+    """The candidates to rank and every relevance signal of theirs (None: nothing to rank)."""
     if not profile:
         raise ValueError("no profile papers to rank against")
     if len(profile_vecs) != len(profile):
         raise ValueError("profile vectors and papers are not aligned")
-    pool = as_pool(candidates, candidate_vecs, params)
     excluded = set(exclude) | {p.id for p in profile} | {p.id for p in negatives}
     keep = select_candidates(pool, excluded)
     if not keep:
-        return []
-    cands = [pool.papers[i] for i in keep]
+        return None
     cvecs = pool.vectors[keep]
     pvecs = np.asarray(profile_vecs, dtype=np.float32)
     labels = cluster_interests(pvecs, min_similarity=params.interest_similarity)
@@ -105,30 +113,126 @@ def _rank(
         trust=trust,
         params=params,
     )
-    score = relevance(signals, trust, params)
-    closest = closest_profile_papers(signals.dense, signals.lexical_pairs)
+    return _Scored(pool, keep, cvecs, labels, prof_feats, trust, signals)
+
+
+def _order(
+    scored: _Scored, params: RankParams, top: int
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """(fused relevance, closest profile paper, the first ``top`` indices into the kept
+    candidates in the order shown) of scored candidates under ``params``' weights."""
+    s = scored.signals
+    score = relevance(s, scored.trust, params)
+    closest = closest_profile_papers(s.dense, s.lexical_pairs)
     order = diverse_order(
         score,
-        cvecs,
-        labels[closest],
+        scored.cvecs,
+        scored.labels[closest],
         top=top,
         pool_size=params.mmr_pool,
         diversity=params.diversity,
         label_penalty=params.interest_penalty,
     )
+    return score, closest, order
+
+
+def _rank(
+    profile: Sequence[Paper],
+    profile_vecs: np.ndarray,
+    candidates: CandidatePool | Sequence[Paper],
+    candidate_vecs: np.ndarray | None,
+    *,
+    negatives: Sequence[Paper],
+    negative_vecs: np.ndarray | None,
+    exclude: Collection[str],
+    top: int,
+    params: RankParams,
+    explain: int | None,
+) -> list[Recommendation]:
+    """:func:`rank`'s steps, on one BLAS thread."""
+    pool = as_pool(candidates, candidate_vecs, params)
+    scored = _signals(
+        profile,
+        profile_vecs,
+        pool,
+        negatives=negatives,
+        negative_vecs=negative_vecs,
+        exclude=exclude,
+        params=params,
+    )
+    if scored is None:
+        return []
+    score, closest, order = _order(scored, params, top)
     shown = ranking_scores(score[order])
+    signals, keep = scored.signals, scored.keep
     out = []
     for r, i in enumerate(order, start=1):
         j = int(closest[i])
+        cand = pool.papers[keep[i]]
         terms: tuple[str, ...] = ()
         if explain is None or r <= explain:
             feats = pool.features(keep[i])
             terms = shared_terms(
-                pool.index, feats, prof_feats[j], cands[i].text, params.shared_terms
+                pool.index, feats, scored.prof_feats[j], cand.text, params.shared_terms
             )
-        expl = explanation(profile[j], float(signals.dense[i, j]), int(labels[j]), terms)
+        expl = explanation(profile[j], float(signals.dense[i, j]), int(scored.labels[j]), terms)
         parts = {**components(signals, i), "relevance": float(score[i])}
-        out.append(Recommendation(cands[i], float(shown[r - 1]), r, expl, parts))
+        out.append(Recommendation(cand, float(shown[r - 1]), r, expl, parts))
+    return out
+
+
+SIGNAL_FIELDS: tuple[str, ...] = (
+    "use_bigrams",
+    "interest_similarity",
+    "recency_half_life_days",
+    "classifier_negative_weight",
+    "classifier_l2",
+    "classifier_full_at",
+)
+"""The settings the signals depend on; the others only weigh and order them."""
+
+
+def rank_orders(
+    profile: Sequence[Paper],
+    profile_vecs: np.ndarray,
+    pools: Mapping[bool, CandidatePool],
+    variants: Mapping[str, RankParams],
+    *,
+    negatives: Sequence[Paper] = (),
+    negative_vecs: np.ndarray | None = None,
+) -> dict[str, list[int]]:
+    """For each settings of ``variants``, the pool indices of the candidates in the order
+    :func:`rank` (``top=0``) returns them, from ``pools[params.use_bigrams]``.
+
+    Variants that agree on :data:`SIGNAL_FIELDS` share one computation of the signals (the
+    classifiers fitted once for all that weigh them): what an ablation of the weights
+    costs is then a fusion and an ordering per variant, with the same result as ranking
+    each alone.
+    """
+    groups: dict[tuple, list[str]] = {}
+    for name, p in variants.items():
+        groups.setdefault(tuple(getattr(p, f) for f in SIGNAL_FIELDS), []).append(name)
+    out: dict[str, list[int]] = {}
+    with one_blas_thread():
+        for names in groups.values():
+            first = variants[names[0]]
+            need = replace(
+                first,
+                classifier_weight=max(variants[n].classifier_weight for n in names),
+                lexical_classifier_weight=max(variants[n].lexical_classifier_weight for n in names),
+            )
+            scored = _signals(
+                profile,
+                profile_vecs,
+                pools[first.use_bigrams],
+                negatives=negatives,
+                negative_vecs=negative_vecs,
+                exclude=(),
+                params=need,
+            )
+            for n in names:
+                order = _order(scored, variants[n], 0)[2] if scored else []
+                out[n] = [scored.keep[i] for i in order] if scored else []
     return out
 
 
