@@ -110,6 +110,7 @@ def build_index(conn: psycopg.Connection, model: str, min_vectors: int = ANN_MIN
             )
         )
         conn.execute("UPDATE vector_indexes SET index_name = %s WHERE model = %s", (name, model))
+        conn.execute("ANALYZE embeddings")  # a bulk load leaves no statistics to plan with
     return True
 
 
@@ -193,6 +194,9 @@ def nearest(
             ef = sql.Literal(min(max(k, ef_search), EF_SEARCH_MAX))
             conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef))
             conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            # the index, not the model's rows read and sorted (which a small table, or
+            # statistics not yet gathered after a bulk load, can make look cheaper)
+            conn.execute("SET LOCAL enable_sort = off")
         else:
             conn.execute("SET LOCAL enable_indexscan = off")
         rows = conn.execute(statement, {"q": query, "k": int(k)}).fetchall()
