@@ -81,6 +81,22 @@ def keyword_hits(store: AppStore, text: str, limit: int, enough: int) -> list[tu
     return hits
 
 
+def _cosines(
+    store: AppStore,
+    embedder: Embedder,
+    papers: Sequence[Paper],
+    qvec: np.ndarray,
+    known: dict[str, float],
+) -> list[float]:
+    """Each paper's cosine to the query: from the nearest-neighbour answer where the paper
+    was in it, else from its cached (or, not cached, newly embedded) vector."""
+    rest = [p for p in papers if p.content_hash not in known]
+    if rest:
+        vecs = embed_papers(store, embedder, rest)[0] @ np.asarray(qvec, dtype=np.float32)
+        known = known | {p.content_hash: float(v) for p, v in zip(rest, vecs, strict=True)}
+    return [known[p.content_hash] for p in papers]
+
+
 def hybrid_search(
     store: AppStore, embedder: Embedder, query: str, *, top: int, depth: int = SEARCH_DEPTH
 ) -> list[Recommendation]:
@@ -98,7 +114,7 @@ def hybrid_search(
     papers = store.get_papers(best)
     if not papers:
         return []
-    cosines = embed_papers(store, embedder, papers)[0] @ np.asarray(qvec, dtype=np.float32)
+    cosines = _cosines(store, embedder, papers, qvec, dict(near))
     lexical, k_rank = dict(keyword), {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
     s_rank = {pid: r for r, pid in enumerate(semantic, start=1)}
     qpaper = Paper(id="query:" + query, title=query)
