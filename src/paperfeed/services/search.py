@@ -16,6 +16,7 @@ common word (seconds at a million papers), and the semantic list already covers 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,14 +37,16 @@ SHARED_TERMS = 5
 
 
 _POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
 
 
 def _keyword_pool() -> ThreadPoolExecutor:
     """The threads keyword searches run on beside the query's embedding (made once: starting
     a thread per search costs more than the search on a busy machine)."""
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperfeed-keywords"))
-    return _POOL[0]
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="pf-keywords"))
+        return _POOL[0]
 
 
 def embed_query(embedder: Embedder, text: str) -> np.ndarray:
