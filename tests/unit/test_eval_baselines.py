@@ -141,6 +141,7 @@ def test_bm25s_tokenizer_and_defaults() -> None:
 def test_bm25_agrees_with_bm25s() -> None:
     """The same scores as bm25s (method "lucene") up to its constant factor k1 + 1."""
     import bm25s
+
     corpus = [*DOCS, "graph attention for speech", "pixel graph"]
     query = "graph speech pixel graph"
     retriever = bm25s.BM25()

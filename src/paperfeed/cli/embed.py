@@ -44,7 +44,8 @@ def ray_option(help: str) -> Callable[[F], F]:
 @user_errors
 def embed_cmd(ctx: click.Context, ray_address: str | None, actors: int, as_json: bool) -> None:
     """Embed every stored paper that has no vector of the configured model yet (an ingest
-    with --no-embed, a new model, a backfill). Safe to stop and run again: finished batches
+    with --no-embed, a new model, a backfill), reading them from the store a page at a time,
+    then build the model's approximate index. Safe to stop and run again: finished batches
     are kept, and the next run embeds only the rest."""
     from paperfeed.services.batch import embed_store
 

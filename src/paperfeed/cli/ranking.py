@@ -175,7 +175,8 @@ def rate(ctx: click.Context, paper_id: str, value: str, user: str) -> None:
 def search(
     ctx: click.Context, query: tuple[str, ...], top: int, fmt: str, output: Path | None
 ) -> None:
-    """Keyword + semantic search over the stored papers."""
+    """Keyword + semantic search over the stored papers: the full-text and the
+    nearest-neighbour top 100 fused by reciprocal rank."""
     text = " ".join(query)
     recs = app(ctx).search(text, top=top)
     _emit(recs, fmt, output, f"paperfeed search: {text}", f"{len(recs)} results")

@@ -32,7 +32,7 @@ from paperfeed.services.common import (
 )
 from paperfeed.services.ranked import rank_protocol_user, with_interest_names, worded
 from paperfeed.services.rerank import Reranker
-from paperfeed.services.search import hybrid_search
+from paperfeed.services.search import hybrid_search, keyword_hits
 from paperfeed.services.summaries import Summarizer
 from paperfeed.settings import ConfigError, Settings, TldrSettings, UserDelivery
 from paperfeed.sources import ParseIssue, ParseResult, iter_jsonl_papers, parse_path, parse_text
@@ -500,10 +500,11 @@ class Paperfeed:
         return self.interests(user)[number - 1]
 
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
-        """Candidates for search/similar: the dense and the full-text top ``n``, merged."""
+        """Candidates for similar: the dense and the full-text top ``n``, merged (full text
+        as search asks it: more than half of the words, so its cost stays bounded)."""
         near = self.store.nearest(self.embedder.name, query_vec, n)
         found = self.store.paper_ids_for_hashes([h for h, _ in near])
-        found.extend(pid for pid, _ in self.store.search_text(text, limit=n))
+        found.extend(pid for pid, _ in keyword_hits(self.store, text, n, n))
         return self.store.get_papers(list(dict.fromkeys(found)))
 
     def search(

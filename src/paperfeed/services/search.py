@@ -16,6 +16,7 @@ common word (seconds at a million papers), and the semantic list already covers 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,14 +37,16 @@ SHARED_TERMS = 5
 
 
 _POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
 
 
 def _keyword_pool() -> ThreadPoolExecutor:
     """The threads keyword searches run on beside the query's embedding (made once: starting
     a thread per search costs more than the search on a busy machine)."""
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperfeed-keywords"))
-    return _POOL[0]
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="pf-keywords"))
+        return _POOL[0]
 
 
 def embed_query(embedder: Embedder, text: str) -> np.ndarray:
@@ -81,6 +84,22 @@ def keyword_hits(store: AppStore, text: str, limit: int, enough: int) -> list[tu
     return hits
 
 
+def _cosines(
+    store: AppStore,
+    embedder: Embedder,
+    papers: Sequence[Paper],
+    qvec: np.ndarray,
+    known: dict[str, float],
+) -> list[float]:
+    """Each paper's cosine to the query: from the nearest-neighbour answer where the paper
+    was in it, else from its cached (or, not cached, newly embedded) vector."""
+    rest = [p for p in papers if p.content_hash not in known]
+    if rest:
+        vecs = embed_papers(store, embedder, rest)[0] @ np.asarray(qvec, dtype=np.float32)
+        known = known | {p.content_hash: float(v) for p, v in zip(rest, vecs, strict=True)}
+    return [known[p.content_hash] for p in papers]
+
+
 def hybrid_search(
     store: AppStore,
     embedder: Embedder,
@@ -108,7 +127,7 @@ def hybrid_search(
     papers = store.get_papers(best)
     if not papers:
         return []
-    cosines = embed_papers(store, embedder, papers)[0] @ np.asarray(qvec, dtype=np.float32)
+    cosines = _cosines(store, embedder, papers, qvec, dict(near))
     lexical, k_rank = dict(keyword), {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
     s_rank = {pid: r for r, pid in enumerate(semantic, start=1)}
     qpaper = Paper(id="query:" + query, title=query)

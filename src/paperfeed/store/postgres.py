@@ -250,7 +250,9 @@ class PostgresStore(
         """The ``k`` stored papers' text hashes whose ``model`` vectors are closest to
         ``vector`` (cosine, through the HNSW index), ``(hash, similarity)`` best first."""
         with self.connection() as conn:
-            return vectors.nearest(conn, model, vector, k, self.ann_threshold)
+            return vectors.nearest(
+                conn, model, vector, k, self.ann_threshold, indexed_dims=self._indexed
+            )
 
     def build_vector_index(self, model: str) -> bool:
         """Build ``model``'s HNSW index now if it has none and enough vectors (else the
