@@ -30,7 +30,7 @@ from paperfeed.evaluation.stats import (
     resample_indices,
     window_seed,
 )
-from paperfeed.evaluation.windows import HELD_OUT, TUNING, Window, WindowResult
+from paperfeed.evaluation.windows import HELD_OUT, TUNING, WINDOWS, Window, WindowResult
 
 METRICS: tuple[str, ...] = ("nDCG@10", "Recall@50", "MRR")
 RESULTS_FORMAT = 1
@@ -149,6 +149,11 @@ def feedback_rounds(result: WindowResult) -> int:
     return sum(1 for k in keys if k.startswith("nDCG@10_round"))
 
 
+def _num(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` decimals; "" for NaN (a figure no window has)."""
+    return "" if math.isnan(x) else f"{x:.{digits}f}"
+
+
 def _mean_over(results: Sequence[WindowResult], method: str, metric: str) -> float:
     got = [r.mean(method, metric) for r in results if method in r.per_user]
     return float(np.mean(got)) if got else math.nan
@@ -191,8 +196,7 @@ def summary_report(results: Sequence[WindowResult], boot: Bootstrap) -> str:
     for k in METRICS:
         head += [f"{k} {g} ({len(rs)})" for g, rs in groups.items()]
     rows = [
-        [m, *(f"{_mean_over(g, m, k):.3f}" for k in METRICS for g in groups.values())]
-        for m in methods
+        [m, *(_num(_mean_over(g, m, k)) for k in METRICS for g in groups.values())] for m in methods
     ]
     out = ["Mean over windows (each window weighs the same)", "", _table(head, rows)]
     if PAPERFEED not in methods:
@@ -226,7 +230,7 @@ def _versus_table(results: Sequence[WindowResult], boot: Bootstrap, metric: str 
                 f"{pf:.3f}",
                 f"{r.mean(TWO_TERM, metric):.3f}" if TWO_TERM in r.per_user else "",
                 f"{anchor} {r.mean(anchor, metric):.3f}" if anchor else "",
-                f"{ratio:.2f}",
+                _num(ratio, 2),
                 _fmt(pooled([r], PAPERFEED, TWO_TERM, boot, metric)),
                 _fmt(pooled([r], PAPERFEED, None, boot, metric)),
             ]
@@ -236,8 +240,8 @@ def _versus_table(results: Sequence[WindowResult], boot: Bootstrap, metric: str 
             [
                 f"{role}, pooled",
                 "",
-                f"{_mean_over(group, PAPERFEED, metric):.3f}",
-                f"{_mean_over(group, TWO_TERM, metric):.3f}",
+                _num(_mean_over(group, PAPERFEED, metric)),
+                _num(_mean_over(group, TWO_TERM, metric)),
                 "",
                 "",
                 _fmt(pooled(group, PAPERFEED, TWO_TERM, boot, metric)),
@@ -260,8 +264,9 @@ class Sweep:
 
 
 def merge_sweeps(sweeps: Sequence[Sweep]) -> Sweep:
-    """One sweep of the windows of several (each window once: the first file's copy), which
-    must have drawn their users alike (same number and seed)."""
+    """One sweep of the windows of several (each window once: the first file's copy; the
+    fixed windows in their order, then the others), which must have drawn their users
+    alike (same number and seed)."""
     first = sweeps[0]
     if any((s.users, s.seed) != (first.users, first.seed) for s in sweeps):
         raise ValueError("the results files drew their users differently (--users, --seed)")
@@ -271,7 +276,12 @@ def merge_sweeps(sweeps: Sequence[Sweep]) -> Sweep:
         for r in s.results:
             results.setdefault(r.window.name, r)
         variants.update(s.variants)
-    return Sweep(list(results.values()), first.users, first.seed, variants)
+    known = [w.name for w in WINDOWS]
+    ordered = sorted(
+        results.values(),
+        key=lambda r: known.index(r.window.name) if r.window.name in known else len(known),
+    )
+    return Sweep(ordered, first.users, first.seed, variants)
 
 
 def _mark(x: Interval | None) -> str:
