@@ -24,7 +24,6 @@ from paperfeed.store.migrations import SchemaError
 from paperfeed.store.migrations.sqlite import MIGRATIONS, SCHEMA_VERSION
 from paperfeed.store.sqlite import SQLiteStore
 from paperfeed.store.tables import TABLES, TableIO, sqlite_tables
-from paperfeed.store.text_query import query_words
 
 __all__ = [
     "MIGRATIONS",
@@ -48,7 +47,6 @@ __all__ = [
     "merge_papers",
     "open_store",
     "open_url",
-    "query_words",
     "table_io",
 ]
 
