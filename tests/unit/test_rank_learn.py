@@ -93,3 +93,21 @@ def test_lexical_classifier_learns_the_rated_papers_words() -> None:
     )
     for i in (2, 3):  # each traffic paper lost ground to the molecule papers
         assert after[i] - after[:2].mean() < before[i] - before[:2].mean()
+
+
+def test_positive_weights_pull_the_model_towards_the_heavier_papers() -> None:
+    rng = np.random.default_rng(2)
+    a, b = np.eye(8)[0], np.eye(8)[1]
+    profile = _unit(np.vstack([a + rng.normal(scale=0.1, size=(3, 8)), b + 0 * a]))
+    feed = _unit(
+        np.vstack(
+            [a + rng.normal(scale=0.1, size=(10, 8)), b + rng.normal(scale=0.1, size=(10, 8))]
+        )
+    )
+    even = user_model(profile, None, feed).decision(feed)
+    # the one b paper made to weigh as much as the three a papers together
+    tilted = user_model(profile, None, feed, positive_weights=np.array([1, 1, 1, 3.0]))
+    after = tilted.decision(feed)
+    assert (after[10:].mean() - after[:10].mean()) > (even[10:].mean() - even[:10].mean())
+    with pytest.raises(ValueError, match="2 positive weights for 4 positives"):
+        user_model(profile, None, feed, positive_weights=np.ones(2))

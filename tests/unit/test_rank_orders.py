@@ -26,6 +26,7 @@ VARIANTS: dict[str, RankParams] = {
     "no bigrams": replace(DEFAULT_PARAMS, use_bigrams=False),
     "other interests": replace(DEFAULT_PARAMS, interest_similarity=0.6),
     "short mmr": replace(DEFAULT_PARAMS, mmr_pool=5, recency_weight=0.5),
+    "newest profile papers count most": replace(DEFAULT_PARAMS, profile_half_life_days=2.0),
 }
 
 

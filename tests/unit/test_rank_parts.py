@@ -216,8 +216,25 @@ def test_relevance_signals_fit_classifiers_only_when_trusted() -> None:
     assert sig.recency[2] == 1.0 and sig.recency[0] < sig.recency[1] < 1.0
     sig = relevance_signals(*args, neg, cvecs[1:2], trust=1.0)
     assert list(sig.negative) == pytest.approx([0.0, 1.0, 0.6])
-    assert sig.classifier is not None and sig.classifier.argmin() == 1
+    assert sig.classifier is None  # off by default: only fitted when it has a weight
     assert sig.lexical_classifier is not None and sig.lexical_classifier.argmin() == 1
+    both = RankParams(classifier_weight=0.5)
+    sig = relevance_signals(*args, neg, cvecs[1:2], trust=1.0, params=both)
+    assert sig.classifier is not None and sig.classifier.argmin() == 1
 
 
 # --- dense shortlist ---------------------------------------------------------------------
+
+
+def test_profile_ages_halve_per_half_life_from_the_newest_paper() -> None:
+    from datetime import date
+
+    from paperfeed.rank.signals import profile_ages
+
+    days = [date(2025, 1, 1), date(2024, 7, 5), None, date(2024, 1, 2)]
+    w = profile_ages(days, 180.0)
+    assert w is not None
+    assert w[0] == 1.0 and w[2] == 1.0  # the newest, and an undated paper
+    assert abs(w[1] - 0.5) < 0.01 and abs(w[3] - 0.5 ** (365 / 180)) < 0.01
+    assert profile_ages(days, 0.0) is None  # off
+    assert profile_ages([None, None], 30.0) is None  # nothing dated: all alike

@@ -92,11 +92,13 @@ def user_model(
     negative_weight: float = 1.0,
     unlabeled_weight: float = 1.0,
     l2: float = 1.0,
+    positive_weights: np.ndarray | None = None,
 ) -> LinearModel:
     """A user's model: ``positives`` (profile, upvoted, saved) against ``negatives``
     (downvoted) and ``unlabeled`` papers (the candidates). Each group's weights sum to a
     fixed share, so ten downvotes do not drown two profile papers: positives and unlabeled
     count as balanced classes, downvotes add ``negative_weight`` times the positives' mass.
+    ``positive_weights`` (e.g. by age) share the positives' mass out unevenly.
     """
     n_pos = positives.shape[0]
     if not n_pos:
@@ -111,7 +113,7 @@ def user_model(
     n_unl = 0 if unlabeled is None else unlabeled.shape[0]
     y = np.r_[np.ones(n_pos), np.zeros(n_neg + n_unl)]
     w = np.r_[
-        np.full(n_pos, 1.0 / n_pos),
+        _shares(positive_weights, n_pos),
         np.full(n_neg, negative_weight / max(n_neg, 1)),
         np.full(n_unl, unlabeled_weight / max(n_unl, 1)),
     ]
@@ -119,6 +121,17 @@ def user_model(
     # same thing for a profile of 3 papers and one of 300
     w *= x.shape[0] / w.sum()
     return fit_logistic(x, y, w, l2=l2)
+
+
+def _shares(weights: np.ndarray | None, n: int) -> np.ndarray:
+    """``n`` shares summing to 1: in proportion to ``weights``, or equal without them."""
+    if weights is None:
+        return np.full(n, 1.0 / n)
+    w = np.clip(np.asarray(weights, dtype=np.float64), 0.0, None)
+    if w.shape != (n,):
+        raise ValueError(f"{w.shape[0]} positive weights for {n} positives")
+    total = w.sum()
+    return w / total if total > 0 else np.full(n, 1.0 / n)
 
 
 def most_informative(

@@ -20,7 +20,7 @@ from paperfeed.rank.interests import cluster_interests
 from paperfeed.rank.learn import one_blas_thread
 from paperfeed.rank.lexical import features
 from paperfeed.rank.params import DEFAULT_PARAMS, RankParams
-from paperfeed.rank.pool import CandidatePool, as_pool, select_candidates
+from paperfeed.rank.pool import CandidatePool, as_pool, parse_date, select_candidates
 from paperfeed.rank.signals import Signals, relevance_signals
 
 
@@ -101,6 +101,7 @@ def _signals(
     labels = cluster_interests(pvecs, min_similarity=params.interest_similarity)
     prof_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in profile]
     trust = classifier_trust(len(profile), params.classifier_full_at)
+    dated = params.profile_half_life_days > 0
     signals = relevance_signals(
         pool,
         keep,
@@ -112,6 +113,7 @@ def _signals(
         negative_vecs,
         trust=trust,
         params=params,
+        profile_dates=[parse_date(p.date) for p in profile] if dated else (),
     )
     return _Scored(pool, keep, cvecs, labels, prof_feats, trust, signals)
 
@@ -185,6 +187,7 @@ SIGNAL_FIELDS: tuple[str, ...] = (
     "use_bigrams",
     "interest_similarity",
     "recency_half_life_days",
+    "profile_half_life_days",
     "classifier_negative_weight",
     "classifier_l2",
     "classifier_full_at",

@@ -46,6 +46,18 @@ def recency(dates: Sequence[date | None], half_life_days: float) -> np.ndarray:
     return np.array([math.exp(-decay * (newest - d).days) if d else 0.0 for d in dates])
 
 
+def profile_ages(dates: Sequence[date | None], half_life_days: float) -> np.ndarray | None:
+    """Each profile paper's weight by its age relative to the profile's newest dated paper
+    (1 for the newest and for undated papers, halving every ``half_life_days``); None when
+    off (``half_life_days`` 0) or no paper is dated, which means all alike."""
+    known = [d for d in dates if d is not None]
+    if half_life_days <= 0 or not known:
+        return None
+    newest = max(known)
+    decay = math.log(2) / half_life_days
+    return np.array([math.exp(-decay * (newest - d).days) if d else 1.0 for d in dates])
+
+
 def popularity(papers: Sequence[Paper]) -> np.ndarray:
     """log1p of each paper's Hugging Face upvotes (0 without upvote data): a prior that grows
     ever slower with the count, so a few hundred upvotes do not drown every other signal."""
@@ -89,10 +101,15 @@ def lexical_pairs(terms: ProfileTerms, keep: Sequence[int]) -> np.ndarray:
     return lex / np.where(col_max > 0, col_max, 1.0)
 
 
-def profile_lexical(terms: ProfileTerms, keep: Sequence[int]) -> np.ndarray:
+def profile_lexical(
+    terms: ProfileTerms, keep: Sequence[int], weights: np.ndarray | None = None
+) -> np.ndarray:
     """BM25 of the pool's candidates ``keep`` with the whole profile as one query, a term
-    weighted by the number of profile papers that have it."""
-    q_all = np.asarray(terms.presence.sum(axis=0)).ravel()
+    weighted by the number of profile papers that have it (their summed ``weights``)."""
+    if weights is None:
+        q_all = np.asarray(terms.presence.sum(axis=0)).ravel()
+    else:
+        q_all = np.asarray(terms.presence.T @ np.asarray(weights, dtype=np.float64)).ravel()
     return np.asarray(terms.docs @ q_all).ravel()[keep]
 
 
@@ -101,15 +118,18 @@ def embedding_classifier(
     negative_vecs: np.ndarray | None,
     cvecs: np.ndarray,
     params: RankParams = DEFAULT_PARAMS,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Decision values on the candidates ``cvecs`` of a user's logistic regression on the
-    embeddings: profile positive, downvoted negative, the candidates weakly negative."""
+    embeddings: profile positive (by ``weights``), downvoted negative, the candidates weakly
+    negative."""
     model = user_model(
         pvecs,
         negative_vecs,
         cvecs,
         negative_weight=params.classifier_negative_weight,
         l2=params.classifier_l2,
+        positive_weights=weights,
     )
     return model.decision(cvecs)
 
@@ -120,10 +140,11 @@ def lexical_classifier(
     prof_feats: Sequence[Sequence[str]],
     neg_feats: Sequence[Sequence[str]],
     params: RankParams = DEFAULT_PARAMS,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Decision values of a user's logistic regression on BM25 term weights for the pool's
-    candidates ``keep``: profile papers positive, ``neg_feats`` (downvoted) negative, the
-    candidates weakly negative.
+    candidates ``keep``: profile papers positive (by ``weights``), ``neg_feats`` (downvoted)
+    negative, the candidates weakly negative.
 
     The model sees only the terms of the rated papers, plus one column for the share of a
     candidate's (unit-length) weight that lies outside them. Terms no rated paper has could
@@ -149,6 +170,7 @@ def lexical_classifier(
         x_cand,
         negative_weight=params.classifier_negative_weight,
         l2=params.classifier_l2,
+        positive_weights=weights,
     )
     return model.decision(x_cand)
 
@@ -165,13 +187,16 @@ def relevance_signals(
     *,
     trust: float,
     params: RankParams = DEFAULT_PARAMS,
+    profile_dates: Sequence[date | None] = (),
 ) -> Signals:
     """All signals of the pool's candidates ``keep`` (their vectors ``cvecs``) for a profile
     of vectors ``pvecs``, interests ``labels`` and ``prof_feats``.
 
     The classifiers are fitted only when their weight and the ``trust`` in them are nonzero;
-    the downvotes enter the dense evidence only with their vectors.
+    the downvotes enter the dense evidence only with their vectors. With
+    ``params.profile_half_life_days``, ``profile_dates`` weigh the profile papers by age.
     """
+    ages = profile_ages(profile_dates, params.profile_half_life_days) if profile_dates else None
     dense = cvecs @ pvecs.T
     terms = profile_terms(pool, prof_feats)
     pairs = lexical_pairs(terms, keep)
@@ -181,18 +206,18 @@ def relevance_signals(
     classifier = None
     if params.classifier_weight and trust > 0:
         nvecs = negative_vecs if negatives else None
-        classifier = embedding_classifier(pvecs, nvecs, cvecs, params)
+        classifier = embedding_classifier(pvecs, nvecs, cvecs, params, ages)
     lex_classifier = None
     if params.lexical_classifier_weight and trust > 0:
         neg_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in negatives]
-        lex_classifier = lexical_classifier(pool, keep, prof_feats, neg_feats, params)
+        lex_classifier = lexical_classifier(pool, keep, prof_feats, neg_feats, params, ages)
     return Signals(
         dense=dense,
         dense_max=dense.max(axis=1),
         interest=interest_similarity(cvecs, pvecs, labels),
         lexical_pairs=pairs,
         lexical=pairs.max(axis=1),
-        profile_lexical=profile_lexical(terms, keep),
+        profile_lexical=profile_lexical(terms, keep, ages),
         recency=recency([pool.dates[i] for i in keep], params.recency_half_life_days),
         negative=negative,
         classifier=classifier,
