@@ -78,7 +78,8 @@ class TrainingSet:
     heldout: list[Pair]
     papers: dict[str, Paper]
     found: dict[str, int] = field(default_factory=dict)
-    """Pairs each signal found (before the per-paper cap and the split)."""
+    """Pairs each signal found on its own (a pair may be found by several), before the
+    per-paper cap and the split."""
     crossing: int = 0
     """Pairs dropped because one paper is in train and the other held out."""
 
@@ -212,24 +213,28 @@ def term_pairs(doc_terms: dict[str, set[str]], opts: PairOptions) -> Iterator[tu
 
 
 def _vocabularies(doc_terms: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Each paper's uncommon words (in at most 1% of the papers, and at least 2 of them)."""
+    """Each paper's uncommon words: in 2 papers or more, and at most 1% of them (or 5)."""
     df: Counter[str] = Counter()
     for ts in doc_terms.values():
         df.update(t for t in ts if " " not in t)
-    top = max(2, len(doc_terms) // 100)
+    top = max(5, len(doc_terms) // 100)
     return {
         pid: {t for t in ts if " " not in t and 2 <= df[t] <= top} for pid, ts in doc_terms.items()
     }
 
 
-def find_pairs(papers: Sequence[Paper], opts: PairOptions) -> dict[tuple[str, str], str]:
-    """Every related pair the enabled signals find, tagged with the first signal that did."""
+def find_pairs(
+    papers: Sequence[Paper], opts: PairOptions
+) -> tuple[dict[tuple[str, str], str], dict[str, int]]:
+    """Every related pair the enabled signals find, tagged with the first signal that did,
+    and how many pairs each signal found on its own."""
     unknown = set(opts.signals) - set(SIGNALS)
     if unknown:
         raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {SIGNALS}")
     doc_terms = {p.id: terms(p.text) for p in papers}
     titles = {p.id: ids.title_key(p.title) for p in papers}
     found: dict[tuple[str, str], str] = {}
+    counts: Counter[str] = Counter()
     for signal in (s for s in SIGNALS if s in opts.signals):
         if signal == "citation":
             pairs: Iterable[tuple[str, str]] = citation_pairs(papers, opts.min_title_words)
@@ -240,8 +245,9 @@ def find_pairs(papers: Sequence[Paper], opts: PairOptions) -> dict[tuple[str, st
         for a, b in pairs:
             if titles[a] and titles[a] == titles[b]:
                 continue  # one paper listed twice: no relatedness to learn
+            counts[signal] += 1
             found.setdefault((a, b), signal)
-    return found
+    return found, dict(counts)
 
 
 def _capped(found: dict[tuple[str, str], str], opts: PairOptions) -> list[Pair]:
@@ -270,7 +276,7 @@ def build_training_set(
     opts = options or PairOptions()
     check_before(papers, cutoff)
     unique = list({p.id: p for p in papers}.values())
-    found = find_pairs(unique, opts)
+    found, counts = find_pairs(unique, opts)
     pairs = _capped(found, opts)
     rng = random.Random(opts.seed + 1)
     in_pairs = sorted({x for p in pairs for x in (p.a, p.b)})
@@ -286,6 +292,6 @@ def build_training_set(
         train=train,
         heldout=heldout,
         papers={pid: by_id[pid] for pid in sorted(keep)},
-        found=dict(Counter(found.values())),
+        found=counts,
         crossing=sum(1 for p in pairs if (p.a in held) != (p.b in held)),
     )
