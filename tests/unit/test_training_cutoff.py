@@ -116,7 +116,11 @@ def test_each_signal_finds_its_pairs() -> None:
     # pairs never cross topics: every topic has its own rare words and its own lab
     assert all(p.a[5:7] == p.b[5:7] for p in ts.train if p.signal != "citation")
     only_terms = build_training_set(corpus(), CUTOFF, PairOptions(signals=("terms",)))
-    assert {p.signal for p in (*only_terms.train, *only_terms.heldout)} == {"terms"}
+    assert {p.signal for p in only_terms.train} == {"terms"}
+    everything = build_training_set(corpus(), CUTOFF, PairOptions())
+    assert only_terms.heldout == everything.heldout  # every run is judged on the same pairs
+    with pytest.raises(ValueError, match="unknown signal"):
+        build_training_set(corpus(), CUTOFF, PairOptions(signals=("cocitation",)))
 
 
 def test_a_name_shared_by_two_people_on_unrelated_papers_is_no_pair() -> None:

@@ -59,7 +59,7 @@ from paperfeed.cli.common import iso_date, json_option, user_errors
     "--signals",
     default="citation,author,terms",
     show_default=True,
-    help="Which pair signals to use.",
+    help="Which signals' pairs to train on (held-out pairs always come from all three).",
 )
 @click.option(
     "--seed",
@@ -117,7 +117,7 @@ def train_cmd(
     """Fine-tune the embedding model on related papers of CORPUS (a JSON-lines file such as
     arxiv-cs-2025-2026.jsonl.gz): pairs found by quoted arXiv ids or titles, a shared author
     with overlapping vocabulary, or shared rare terms, only among papers listed before the
-    cut-off; a tenth-or-so of the papers is held out. Prints held-out pair accuracy (the
+    cut-off; a fifth of the papers is held out. Prints held-out pair accuracy (the
     partner's rank among 100) for the packaged model and the learned one."""
     from paperfeed.services.training import PairOptions, TrainOptions, train_model
 

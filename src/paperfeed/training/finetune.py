@@ -36,7 +36,7 @@ class TrainOptions:
     layers: int = 2
     epochs: int = 1
     batch_size: int = 32
-    lr: float = 5e-5
+    lr: float = 1e-4
     scale: float = 20.0
     """Inverse temperature of the in-batch softmax (sentence-transformers' default)."""
     max_tokens: int = 254

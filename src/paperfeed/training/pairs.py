@@ -19,7 +19,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import combinations, pairwise
 
@@ -31,7 +31,8 @@ DEFAULT_CUTOFFS: dict[str, str] = {"arxiv": "2025-09-01", "conference": "2019-01
 """First day training may NOT use, by corpus: papers must be listed before it. The arXiv
 corpus's evaluation windows start 2025-09; the conference corpus's at 2019."""
 SIGNALS: tuple[str, ...] = ("citation", "author", "terms")
-"""The signals, strongest first: a pair found by several is tagged with the first."""
+"""The signals, strongest first: a pair found by several is tagged with the first (of those
+trained on, for a training pair)."""
 
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _STOP_WORDS = (
@@ -58,6 +59,8 @@ class Pair:
 @dataclass(frozen=True, slots=True)
 class PairOptions:
     signals: tuple[str, ...] = SIGNALS
+    """The signals whose pairs are trained on; held-out pairs come from every signal, so runs
+    with different signals are judged on the same pairs."""
     min_shared_terms: int = 3
     max_term_df: int = 5
     max_author_papers: int = 30
@@ -225,15 +228,15 @@ def _vocabularies(doc_terms: dict[str, set[str]]) -> dict[str, set[str]]:
 
 def find_pairs(
     papers: Sequence[Paper], opts: PairOptions
-) -> tuple[dict[tuple[str, str], str], dict[str, int]]:
-    """Every related pair the enabled signals find, tagged with the first signal that did,
-    and how many pairs each signal found on its own."""
+) -> tuple[dict[tuple[str, str], tuple[str, ...]], dict[str, int]]:
+    """Every related pair the enabled signals find, with the signals that found it (strongest
+    first), and how many pairs each signal found on its own."""
     unknown = set(opts.signals) - set(SIGNALS)
     if unknown:
         raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {SIGNALS}")
     doc_terms = {p.id: terms(p.text) for p in papers}
     titles = {p.id: ids.title_key(p.title) for p in papers}
-    found: dict[tuple[str, str], str] = {}
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
     counts: Counter[str] = Counter()
     for signal in (s for s in SIGNALS if s in opts.signals):
         if signal == "citation":
@@ -246,24 +249,26 @@ def find_pairs(
             if titles[a] and titles[a] == titles[b]:
                 continue  # one paper listed twice: no relatedness to learn
             counts[signal] += 1
-            found.setdefault((a, b), signal)
+            found[(a, b)] = (*found.get((a, b), ()), signal)
     return found, dict(counts)
 
 
-def _capped(found: dict[tuple[str, str], str], opts: PairOptions) -> list[Pair]:
+def _capped(
+    found: dict[tuple[str, str], tuple[str, ...]], opts: PairOptions
+) -> list[tuple[str, str, tuple[str, ...]]]:
     """At most ``max_pairs_per_paper`` pairs per paper, stronger signals kept first."""
     rng = random.Random(opts.seed)
     ordered = sorted(found.items())
     rng.shuffle(ordered)
     rank = {s: i for i, s in enumerate(SIGNALS)}
-    ordered.sort(key=lambda item: rank[item[1]])
+    ordered.sort(key=lambda item: rank[item[1][0]])
     degree: Counter[str] = Counter()
     kept = []
-    for (a, b), signal in ordered:
+    for (a, b), signals in ordered:
         if degree[a] < opts.max_pairs_per_paper and degree[b] < opts.max_pairs_per_paper:
             degree[a] += 1
             degree[b] += 1
-            kept.append(Pair(a, b, signal))
+            kept.append((a, b, signals))
     return kept
 
 
@@ -274,15 +279,22 @@ def build_training_set(
     (else :class:`CutoffError`), split into train and held-out by paper: a seeded
     ``heldout_fraction`` of the papers is held out, and a pair across the split is dropped."""
     opts = options or PairOptions()
+    unknown = set(opts.signals) - set(SIGNALS)
+    if unknown or not opts.signals:
+        raise ValueError(f"unknown signal(s) {', '.join(sorted(unknown))}; known: {SIGNALS}")
     check_before(papers, cutoff)
     unique = list({p.id: p for p in papers}.values())
-    found, counts = find_pairs(unique, opts)
+    found, counts = find_pairs(unique, replace(opts, signals=SIGNALS))
     pairs = _capped(found, opts)
     rng = random.Random(opts.seed + 1)
-    in_pairs = sorted({x for p in pairs for x in (p.a, p.b)})
+    in_pairs = sorted({x for a, b, _ in pairs for x in (a, b)})
     held = {pid for pid in in_pairs if rng.random() < opts.heldout_fraction}
-    train = [p for p in pairs if p.a not in held and p.b not in held]
-    heldout = [p for p in pairs if p.a in held and p.b in held]
+    heldout = [Pair(a, b, sigs[0]) for a, b, sigs in pairs if a in held and b in held]
+    train = []
+    for a, b, sigs in pairs:
+        tag = next((s for s in sigs if s in opts.signals), None)
+        if tag and a not in held and b not in held:
+            train.append(Pair(a, b, tag))
     if opts.max_pairs is not None and len(train) > opts.max_pairs:
         train = random.Random(opts.seed + 2).sample(train, opts.max_pairs)
     by_id = {p.id: p for p in unique}
@@ -293,5 +305,5 @@ def build_training_set(
         heldout=heldout,
         papers={pid: by_id[pid] for pid in sorted(keep)},
         found=counts,
-        crossing=sum(1 for p in pairs if (p.a in held) != (p.b in held)),
+        crossing=sum(1 for a, b, _ in pairs if (a in held) != (b in held)),
     )
