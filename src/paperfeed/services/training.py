@@ -24,7 +24,13 @@ from paperfeed.sources import iter_jsonl_papers
 from paperfeed.training import PairOptions, TrainingSet, build_training_set, corpus_kind
 from paperfeed.training import resolve_cutoff as _resolve_cutoff
 from paperfeed.training.finetune import TrainOptions, train
-from paperfeed.training.heldout import PairAccuracy, candidate_lists, pair_accuracy
+from paperfeed.training.heldout import (
+    PairAccuracy,
+    accuracy_of,
+    candidate_lists,
+    paired_interval,
+    partner_ranks,
+)
 
 __all__ = ["PairOptions", "TrainOptions", "TrainReport", "read_corpus", "train_model"]
 
@@ -56,6 +62,8 @@ class TrainReport:
     base: PairAccuracy | None = None
     learned: PairAccuracy | None = None
     model_name: str = ""
+    difference: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    """learned − base per metric: (difference, 95% interval low, high), paired by pair."""
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -81,6 +89,7 @@ class TrainReport:
             "last_loss": self.last_loss,
             "heldout_base": self.base.to_json() if self.base else None,
             "heldout_learned": self.learned.to_json() if self.learned else None,
+            "heldout_difference": {k: [round(x, 4) for x in v] for k, v in self.difference.items()},
             "model": self.config_value,
             "model_name": self.model_name,
             "seconds": self.seconds,
@@ -104,6 +113,12 @@ class TrainReport:
                 f"  {'base':<10} {self.base.recall_at_1:>9.3f} {self.base.mrr:>7.3f}",
                 f"  {'learned':<10} {self.learned.recall_at_1:>9.3f} {self.learned.mrr:>7.3f}",
             ]
+            if self.difference:
+                r, m = self.difference["recall_at_1"], self.difference["mrr"]
+                out.append(
+                    f"  learned − base: recall@1 {r[0]:+.3f} [{r[1]:+.3f}, {r[2]:+.3f}], "
+                    f"MRR {m[0]:+.3f} [{m[1]:+.3f}, {m[2]:+.3f}] (95%, pairs resampled)"
+                )
         out.append(f'model written; to use it, config.toml: model = "{self.config_value}"')
         return out
 
@@ -133,11 +148,11 @@ def _embed_pool(embedder: Embedder, papers: Sequence[Paper]) -> dict[str, np.nda
     return {p.id: v for p, v in zip(papers, vecs, strict=True)}
 
 
-def heldout_accuracy(
+def heldout_ranks(
     ts: TrainingSet, embedders: Sequence[Embedder], *, max_pairs: int, seed: int
-) -> list[PairAccuracy]:
-    """Each embedder's accuracy on (at most ``max_pairs`` of) the held-out pairs, the same
-    candidates for all."""
+) -> tuple[list[np.ndarray], list[list[str]]]:
+    """Each embedder's partner ranks on (at most ``max_pairs`` of) the held-out pairs, the
+    same candidates for all; and the candidate lists."""
     pairs = list(ts.heldout)
     if len(pairs) > max_pairs:
         pairs = random.Random(seed).sample(pairs, max_pairs)
@@ -145,7 +160,7 @@ def heldout_accuracy(
     cands = candidate_lists(pairs, pool, 99, seed)
     needed = sorted({x for p, c in zip(pairs, cands, strict=True) for x in (p.a, *c)})
     papers = [ts.papers[x] for x in needed]
-    return [pair_accuracy(_embed_pool(e, papers), pairs, cands) for e in embedders]
+    return [partner_ranks(_embed_pool(e, papers), pairs, cands) for e in embedders], cands
 
 
 def train_model(
@@ -201,9 +216,11 @@ def train_model(
     if ts.heldout:
         t3 = time.perf_counter()
         base = MiniLMEmbedder(quantized=True, cache_dir=model_cache, threads=opts.threads)
-        report.base, report.learned = heldout_accuracy(
+        (r_base, r_tuned), cands = heldout_ranks(
             ts, [base, tuned], max_pairs=heldout_max, seed=opts.seed
         )
+        report.base, report.learned = accuracy_of(r_base, cands), accuracy_of(r_tuned, cands)
+        report.difference = paired_interval(r_base, r_tuned, seed=opts.seed)
         report.seconds["heldout"] = round(time.perf_counter() - t3, 1)
     (out_dir / REPORT).write_text(json.dumps(report.to_json(), indent=2))
     return report
