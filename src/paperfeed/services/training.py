@@ -80,6 +80,7 @@ class TrainReport:
             "papers_before_cutoff": len(c.papers),
             "left_out_on_or_after_cutoff": c.late,
             "left_out_undated": c.undated,
+            "unreadable_records": c.issues,
             "pairs_found": t.found,
             "train_pairs": t.counts("train"),
             "heldout_pairs": t.counts("heldout"),
@@ -99,7 +100,9 @@ class TrainReport:
         c, t = self.corpus, self.training
         out = [
             f"corpus {c.path.name} ({c.kind}): {len(c.papers)} papers before {c.cutoff} "
-            f"({c.late} on or after it left out, {c.undated} undated)",
+            f"({c.late} on or after it left out, {c.undated} undated"
+            + (f", {c.issues} records unreadable" if c.issues else "")
+            + ")",
             f"pairs: train {len(t.train)} {t.counts('train')}, held-out {len(t.heldout)} "
             f"{t.counts('heldout')}, {t.crossing} across the split dropped",
             f"trained {self.steps} steps"
