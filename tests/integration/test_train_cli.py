@@ -69,6 +69,7 @@ def test_train_writes_a_model_that_get_embedder_runs(corpus_slice: Path, tmp_pat
     cos = np.sum(v * b, axis=1)
     assert np.all(cos > 0.8), cos  # one step moves the model a little, not away
     assert get_embedder(f"minilm-tuned:{out}") is tuned
+    assert get_embedder(tuned.spec) is tuned  # what a Ray actor is given
 
 
 def test_a_bad_cutoff_or_model_directory_is_one_line(corpus_slice: Path, tmp_path: Path) -> None:

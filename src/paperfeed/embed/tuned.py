@@ -93,6 +93,9 @@ class TunedMiniLMEmbedder(MiniLMEmbedder):
         self.directory = Path(model_dir).expanduser().resolve()
         self.manifest = read_manifest(self.directory)
         self.name = tuned_name(self.manifest["sha256"])
+        self.spec = f"{PREFIX}{self.directory}"
+        """What :func:`paperfeed.embed.get_embedder` takes to make this model again (a Ray
+        actor does): the directory must be readable there too."""
 
     def __repr__(self) -> str:
         return f"TunedMiniLMEmbedder({str(self.directory)!r}, name={self.name!r})"
