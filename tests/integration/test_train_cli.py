@@ -8,6 +8,7 @@ import gzip
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -70,6 +71,17 @@ def test_train_writes_a_model_that_get_embedder_runs(corpus_slice: Path, tmp_pat
     assert np.all(cos > 0.8), cos  # one step moves the model a little, not away
     assert get_embedder(f"minilm-tuned:{out}") is tuned
     assert get_embedder(tuned.spec) is tuned  # what a Ray actor is given
+
+    home = tmp_path / "home-tuned"  # config.toml names it: its vectors, under its own key
+    home.mkdir()
+    (home / "config.toml").write_text(f'model = "minilm-tuned:{out}"\n')
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(corpus_slice.read_text().splitlines(True)[:8]))
+    code, text = run(home, "ingest", str(small))
+    assert code == 0, text
+    with sqlite3.connect(home / "paperfeed.db") as db:
+        models = {m for (m,) in db.execute("SELECT DISTINCT model FROM embeddings")}
+    assert models == {tuned.name}
 
 
 def test_a_bad_cutoff_or_model_directory_is_one_line(corpus_slice: Path, tmp_path: Path) -> None:
