@@ -56,6 +56,7 @@ FIELDS: tuple[Field, ...] = (
         "model",
         "minilm",
         "Embedding model used by daily, serve and feed (minilm or minilm-fp32; "
+        "minilm-tuned:DIR for a model `paperfeed train` wrote to DIR; "
         "hashing-<dim> is a model-free stand-in for tests).",
     ),
     Field("smtp.host", "localhost", "SMTP server that sends the digests."),

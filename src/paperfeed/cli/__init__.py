@@ -61,12 +61,13 @@ def _register() -> None:
         interests,
         papers,
         ranking,
+        train,
         users,
         web,
     )
 
     modules = (papers, embed, ranking, interests, follows, fetching, delivery, web, users)
-    for module in (*modules, evaluate, db):
+    for module in (*modules, train, evaluate, db):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -2,7 +2,8 @@
 
 ``get_embedder("minilm")`` gives all-MiniLM-L6-v2 (ONNX, int8) with long texts chunked and
 pooled; ``"minilm-fp32"`` the same pipeline in fp32; ``"hashing-<dim>"`` a model-free
-bag-of-words embedder for tests.  Importing this package loads neither torch nor onnxruntime.
+bag-of-words embedder for tests; ``"minilm-tuned:<directory>"`` a model ``paperfeed train``
+wrote there.  Importing this package loads neither torch nor onnxruntime.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from paperfeed.embed.base import Embedder, HashingEmbedder, l2_normalize
 from paperfeed.embed.minilm import MiniLMEmbedder, prepare
+from paperfeed.embed.tuned import PREFIX as TUNED_PREFIX
+from paperfeed.embed.tuned import TunedMiniLMEmbedder
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -20,13 +23,14 @@ __all__ = [
     "Embedder",
     "HashingEmbedder",
     "MiniLMEmbedder",
+    "TunedMiniLMEmbedder",
     "get_embedder",
     "l2_normalize",
     "prepare",
 ]
 
 DEFAULT_MODEL = "minilm"
-EMBEDDER_NAMES: tuple[str, ...] = ("minilm", "minilm-fp32", "hashing-<dim>")
+EMBEDDER_NAMES: tuple[str, ...] = ("minilm", "minilm-fp32", "hashing-<dim>", "minilm-tuned:<dir>")
 """Names :func:`get_embedder` accepts (each embedder's full ``name`` is accepted too)."""
 
 _ALIASES = {"minilm": "minilm", "minilm-int8": "minilm", "minilm-fp32": "minilm-fp32"}
@@ -55,6 +59,8 @@ def get_embedder(name: str = DEFAULT_MODEL, *, cache_dir: Path | None = None) ->
     The model is loaded lazily, on the first ``embed()``; ``name`` and ``dim`` are
     available at once.  ``cache_dir`` defaults to ``paperfeed.settings.model_cache_dir()``.
     """
+    if name.strip().lower().startswith(TUNED_PREFIX):
+        return _tuned(name.strip()[len(TUNED_PREFIX) :])
     canon = _canonical(name)
     if canon.startswith("hashing-"):
         key: tuple[str, Path | None] = (canon, None)
@@ -70,4 +76,19 @@ def get_embedder(name: str = DEFAULT_MODEL, *, cache_dir: Path | None = None) ->
             else:
                 emb = MiniLMEmbedder(quantized=canon == "minilm", cache_dir=key[1])
             _registry[key] = emb
+        return emb
+
+
+def _tuned(directory: str) -> Embedder:
+    """The fine-tuned model in ``directory``, once per process per directory and content."""
+    from paperfeed.embed.tuned import read_manifest
+
+    if not directory:
+        raise ValueError(f"{TUNED_PREFIX} needs a directory: {TUNED_PREFIX}/path/to/model")
+    path = Path(directory).expanduser().resolve()
+    key: tuple[str, Path | None] = (TUNED_PREFIX + read_manifest(path)["sha256"], path)
+    with _registry_lock:
+        emb = _registry.get(key)
+        if emb is None:
+            emb = _registry[key] = TunedMiniLMEmbedder(path)
         return emb

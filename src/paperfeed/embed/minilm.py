@@ -197,11 +197,14 @@ class MiniLMEmbedder:
         """The ONNX file this embedder runs (built if missing)."""
         return prepare(self.cache_dir, quantized=self.quantized)
 
+    def _tokenizer_file(self) -> Path:
+        return model_dir() / "tokenizer.json"
+
     def _load_tokenizer(self) -> Any:
         if self._tokenizer is None:
             from tokenizers import Tokenizer
 
-            tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+            tok = Tokenizer.from_file(str(self._tokenizer_file()))
             tok.no_truncation()  # the shipped tokenizer.json truncates and pads to 128
             tok.no_padding()
             self._cls = tok.token_to_id("[CLS]")

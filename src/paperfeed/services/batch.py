@@ -159,10 +159,11 @@ def _ray_embed(
     """``(hashes, vectors)`` batches of ``items`` embedded by a pool of ``actors`` actors."""
     embedder = app.embedder
     cache = getattr(embedder, "cache_dir", None)
+    model = getattr(embedder, "spec", embedder.name)  # a tuned model: minilm-tuned:DIR
     ds = ray.data.from_items([{"hash": h, "text": t} for h, t in items])
     ds = ds.map_batches(
         EmbedActor,
-        fn_constructor_kwargs={"model": embedder.name, "cache_dir": str(cache) if cache else None},
+        fn_constructor_kwargs={"model": model, "cache_dir": str(cache) if cache else None},
         batch_size=EMBED_CHUNK,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=actors),
