@@ -564,6 +564,7 @@ def test_daily_trending_section_for_the_user_it_suits_only(
         r
         for r in recorded["week"]
         if "graph" in r["title"].lower()
+        and (r["title"] + r["abstract"]).lower().count("graph") >= 4  # on the topic, not in passing
         and not any(w in (r["title"] + r["abstract"]).lower() for w in other)
         and r["id"] not in mine
     ]
@@ -622,7 +623,8 @@ def test_daily_reranks_for_the_users_who_asked_and_falls_back_when_the_model_fai
     assert "Diffusion models" in asked[0] and all("Graph learning" in q for q in asked[1:])
     mails = {m["To"].split("@")[0]: text_of(m) for m in world.sink.messages}
     first = next(x for x in mails["ada"].splitlines() if x.startswith("1. "))
-    assert first == f"1. {readable(top[-1].display_title)}"
+    # the model's first choice is the mail's first paper (a long title wraps at 78 columns)
+    assert readable(top[-1].display_title).startswith(first.removeprefix("1. ").rstrip())
     items = [x for x in mails["cyd"].splitlines() if re.match(r"\d+\. ", x)]
     assert len(items) == SIZE + ASK_PER_DIGEST
 

@@ -103,7 +103,12 @@ def test_authors_results_file_and_report(tmp_path: Path, run) -> None:
     assert res.exit_code == 0, res.output
     stored = json.loads(results.read_text())
     assert set(stored["windows"][0]["per_user"]) >= {"paperfeed", "two-term-fusion"}
-    assert stored["variants"]["paperfeed -recency"] == {"recency_weight": 0.0}
+    # each part off (or, off by default, on at its previous weight) and the previous defaults
+    assert stored["variants"]["paperfeed +recency"] == {"recency_weight": 0.15}
+    assert stored["variants"]["paperfeed -lexical-classifier"] == {
+        "lexical_classifier_weight": 0.0
+    }
+    assert "paperfeed (before)" in stored["variants"]
     assert "Ablations, nDCG@10" in res.stdout
     again = run("report", str(results))
     assert again.exit_code == 0 and again.stdout == res.stdout
