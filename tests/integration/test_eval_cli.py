@@ -105,9 +105,7 @@ def test_authors_results_file_and_report(tmp_path: Path, run) -> None:
     assert set(stored["windows"][0]["per_user"]) >= {"paperfeed", "two-term-fusion"}
     # each part off (or, off by default, on at its previous weight) and the previous defaults
     assert stored["variants"]["paperfeed +recency"] == {"recency_weight": 0.15}
-    assert stored["variants"]["paperfeed -lexical-classifier"] == {
-        "lexical_classifier_weight": 0.0
-    }
+    assert stored["variants"]["paperfeed -lexical-classifier"] == {"lexical_classifier_weight": 0.0}
     assert "paperfeed (before)" in stored["variants"]
     assert "Ablations, nDCG@10" in res.stdout
     again = run("report", str(results))
