@@ -8,7 +8,7 @@ Pure: no store, no model. Every command (recommend, rank, digests, benchmarks) c
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -101,7 +101,6 @@ def _signals(
     labels = cluster_interests(pvecs, min_similarity=params.interest_similarity)
     prof_feats = [features(p.text, use_bigrams=params.use_bigrams) for p in profile]
     trust = classifier_trust(len(profile), params.classifier_full_at)
-    dated = params.profile_half_life_days > 0
     signals = relevance_signals(
         pool,
         keep,
@@ -113,7 +112,7 @@ def _signals(
         negative_vecs,
         trust=trust,
         params=params,
-        profile_dates=[parse_date(p.date) for p in profile] if dated else (),
+        profile_dates=[parse_date(p.date) for p in profile],
     )
     return _Scored(pool, keep, cvecs, labels, prof_feats, trust, signals)
 
@@ -183,16 +182,32 @@ def _rank(
     return out
 
 
-SIGNAL_FIELDS: tuple[str, ...] = (
-    "use_bigrams",
-    "interest_similarity",
-    "recency_half_life_days",
-    "profile_half_life_days",
-    "classifier_negative_weight",
-    "classifier_l2",
-    "classifier_full_at",
+ORDER_FIELDS: frozenset[str] = frozenset(
+    {
+        "dense_weight",
+        "interest_weight",
+        "lexical_weight",
+        "profile_lexical_weight",
+        "negative_weight",
+        "recency_weight",
+        "diversity",
+        "interest_penalty",
+        "mmr_pool",
+        "shared_terms",
+        "classifier_weight",  # the classifiers are fitted once for the largest weight
+        "lexical_classifier_weight",
+        "similar_feedback",  # rank_similar's, unused here
+        "similar_feedback_weight",
+        "similar_lexical_weight",
+        "similar_diversity",
+    }
 )
-"""The settings the signals depend on; the others only weigh and order them."""
+"""The settings that only weigh and order the signals (or that :func:`rank` does not read)."""
+SIGNAL_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(RankParams) if f.name not in ORDER_FIELDS
+)
+"""The settings the signals depend on: every other one, so a new setting keeps variants
+that differ in it apart until it is known to only weigh the signals."""
 
 
 def rank_orders(

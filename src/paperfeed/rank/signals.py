@@ -196,7 +196,7 @@ def relevance_signals(
     the downvotes enter the dense evidence only with their vectors. With
     ``params.profile_half_life_days``, ``profile_dates`` weigh the profile papers by age.
     """
-    ages = profile_ages(profile_dates, params.profile_half_life_days) if profile_dates else None
+    ages = profile_ages(profile_dates, params.profile_half_life_days)
     dense = cvecs @ pvecs.T
     terms = profile_terms(pool, prof_feats)
     pairs = lexical_pairs(terms, keep)
