@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from paperfeed.evaluation.stats import (
+from paperfeed.stats import (
     Interval,
     bootstrap_interval,
     paired_difference,

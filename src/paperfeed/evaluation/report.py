@@ -3,7 +3,7 @@ differences, the summary over windows, the ablation table; the results file they
 regenerated from (every user's figures, JSON).
 
 Every interval of a window is computed on the same resampled users
-(:func:`~paperfeed.evaluation.stats.resample_indices`, seeded by the run's seed and the
+(:func:`~paperfeed.stats.resample_indices`, seeded by the run's seed and the
 window's name), so a report regenerated from the results file gives the same figures.
 """
 
@@ -20,7 +20,8 @@ import numpy as np
 
 from paperfeed.evaluation.harness import PAPERFEED
 from paperfeed.evaluation.methods import ANCHORS, TWO_TERM
-from paperfeed.evaluation.stats import (
+from paperfeed.evaluation.windows import HELD_OUT, TUNING, WINDOWS, Window, WindowResult
+from paperfeed.stats import (
     LEVEL,
     RESAMPLES,
     Interval,
@@ -30,7 +31,6 @@ from paperfeed.evaluation.stats import (
     resample_indices,
     window_seed,
 )
-from paperfeed.evaluation.windows import HELD_OUT, TUNING, WINDOWS, Window, WindowResult
 
 METRICS: tuple[str, ...] = ("nDCG@10", "Recall@50", "MRR")
 RESULTS_FORMAT = 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from paperfeed.stats import paired_difference, resample_indices
 from paperfeed.training.pairs import Pair
 
 
@@ -78,12 +79,9 @@ def paired_interval(
 ) -> dict[str, tuple[float, float, float]]:
     """``other`` minus ``base`` for recall@1 and MRR over the same pairs: the difference
     and its 95% percentile-bootstrap interval (pairs resampled, seeded)."""
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(base), size=(resamples, len(base)))
+    idx = resample_indices(len(base), resamples, seed)
     out = {}
     for name, f in (("recall_at_1", lambda r: (r == 1).astype(float)), ("mrr", lambda r: 1 / r)):
-        d = f(other) - f(base)
-        boots = d[idx].mean(axis=1)
-        lo, hi = np.percentile(boots, [2.5, 97.5])
-        out[name] = (float(d.mean()), float(lo), float(hi))
+        d = paired_difference(f(other), f(base), idx)
+        out[name] = (d.mean, d.lo, d.hi)
     return out

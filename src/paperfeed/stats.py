@@ -1,4 +1,6 @@
-"""Confidence intervals over users: the percentile bootstrap, plain and paired. Pure numpy.
+"""Confidence intervals over users (or any units measured once each, such as held-out
+pairs): the percentile bootstrap, plain and paired. Pure numpy; shared by the benchmarks
+(:mod:`paperfeed.evaluation`) and ``paperfeed train`` (:mod:`paperfeed.training.heldout`).
 
 A benchmark figure is a mean over users; how far it would move with another draw of users
 is what decides whether two methods differ. The bootstrap (Efron & Tibshirani, *An
