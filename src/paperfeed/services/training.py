@@ -225,7 +225,7 @@ def train_model(
         report.base, report.learned = accuracy_of(r_base, cands), accuracy_of(r_tuned, cands)
         report.difference = paired_interval(r_base, r_tuned, seed=opts.seed)
         report.seconds["heldout"] = round(time.perf_counter() - t3, 1)
-    (out_dir / REPORT).write_text(json.dumps(report.to_json(), indent=2))
+    _write_json(out_dir / REPORT, report.to_json(), indent=2)
     return report
 
 
@@ -237,4 +237,11 @@ def _write_pairs(out_dir: Path, ts: TrainingSet) -> None:
         "train": [[p.a, p.b, p.signal] for p in ts.train],
         "heldout": [[p.a, p.b, p.signal] for p in ts.heldout],
     }
-    (out_dir / "training-pairs.json").write_text(json.dumps(doc))
+    _write_json(out_dir / "training-pairs.json", doc)
+
+
+def _write_json(path: Path, doc: dict[str, Any], indent: int | None = None) -> None:
+    """``doc`` into ``path`` through a temporary file and a rename (never half written)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=indent), encoding="utf-8")
+    tmp.replace(path)

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,6 @@ def train(
     resume: bool = False,
     max_steps: int | None = None,
     progress: bool = False,
-    on_step: Callable[[int, float], None] | None = None,
 ) -> TrainResult:
     """Fine-tune the model of ``base_dir`` on ``pairs`` of texts; write the result to
     ``work_dir/hf``. ``max_steps`` stops early (the checkpoint stays, for ``resume``)."""
@@ -196,8 +195,6 @@ def train(
     try:
         for step in range(start, end):
             loss_value = _step(model, tok, pairs, batches[step], opts, optim, sched)
-            if on_step is not None:
-                on_step(step + 1, loss_value)
             if bar is not None:
                 bar.set_postfix(loss=f"{loss_value:.3f}")
                 bar.update(1)
