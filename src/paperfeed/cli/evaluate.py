@@ -103,6 +103,15 @@ def _split(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+_resamples_option = click.option(
+    "--resamples",
+    type=click.IntRange(min=100),
+    default=1000,
+    show_default=True,
+    help="Bootstrap resamples of the users for every interval.",
+)
+
+
 @eval_group.command("authors")
 @click.option(
     "--corpus",
@@ -173,13 +182,7 @@ def _split(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
     "over the window's candidates); 0: off, the product's default. The description line "
     "says how many candidates carry upvotes.",
 )
-@click.option(
-    "--resamples",
-    type=click.IntRange(min=100),
-    default=1000,
-    show_default=True,
-    help="Bootstrap resamples of the users for every interval.",
-)
+@_resamples_option
 @click.option(
     "--results",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -297,13 +300,7 @@ def _print_report(sweep: Sweep, boot: Bootstrap, fmt: str) -> None:
 
 @eval_group.command("report")
 @click.argument("results", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--resamples",
-    type=click.IntRange(min=100),
-    default=1000,
-    show_default=True,
-    help="Bootstrap resamples of the users for every interval.",
-)
+@_resamples_option
 @click.option(
     "--format",
     "fmt",
