@@ -589,6 +589,20 @@ class StoreContract:
         assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
         assert len(store.nearest("m", query, 50)) == 6
         assert store.nearest("m", query, 0) == [] and store.nearest("none", query, 3) == []
+        twin = paper("p2-twin", title=papers[2].title, abstract=papers[2].abstract)
+        store.upsert_papers([twin], "s")
+        with_ids = store.nearest_papers("m", query, 3)
+        assert [(pid, h) for pid, h, _ in with_ids] == [
+            ("p2", papers[2].content_hash),
+            ("p2-twin", papers[2].content_hash),
+            ("p3", papers[3].content_hash),
+            ("p1", papers[1].content_hash),
+        ]
+        assert [s for *_, s in with_ids] == pytest.approx(
+            [found[0][1], found[0][1], found[1][1], found[2][1]], abs=1e-6
+        )
+        assert store.nearest_papers("m", query, 0) == []
+        assert store.nearest_papers("none", query, 3) == []
 
     def test_the_embedding_backlog_pages_through_texts_without_a_vector(
         self, store: AppStore

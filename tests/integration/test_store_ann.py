@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from paperfeed.models import Paper
-from paperfeed.store import SQLiteStore
+from paperfeed.store import SQLiteStore, ann
 from paperfeed.store.ann import VectorIndex, index_paths
 
 pytestmark = pytest.mark.integration
@@ -66,6 +66,19 @@ def test_recall_at_10_against_the_exact_scan(store_path: Path) -> None:
     assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
     index_file, meta_file = index_paths(store_path, MODEL)
     assert index_file.exists() and meta_file.exists()  # saved beside the store
+
+
+def test_a_larger_index_searches_wider(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ann, "BREADTH_BASE_SIZE", 1_500)  # 6,000 vectors: four times as many
+    with open_at(store_path) as store:
+        fill(store, 0, clustered(6000, seed=1))
+        q = clustered(1, seed=2)[0]
+        store.nearest(MODEL, q, 10)
+        index = store._ann._loaded[MODEL]
+        assert index.index.expansion_search == 2 * ann.EXPANSION_SEARCH
+        index.breadth = 40  # a fixed breadth (the benchmark's sweep) wins
+        assert len(store.nearest(MODEL, q, 10)) == 10
+        assert index.index.expansion_search == 40
 
 
 def test_below_the_threshold_the_scan_is_exact_and_no_file_is_written(store_path: Path) -> None:

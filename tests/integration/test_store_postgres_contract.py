@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from store_contract import StoreContract, StoreFactory, paper
 
-from paperfeed.store import AppStore, open_url
+from paperfeed.store import AppStore, open_url, postgres_vectors
+from paperfeed.store.ann import search_breadth
 from paperfeed.store.migrations.postgres import SCHEMA_VERSION
 from paperfeed.store.postgres import PostgresStore
 from pg_server import PgServer
@@ -146,10 +147,15 @@ def test_nearest_uses_the_hnsw_index_and_finds_the_exact_top(
     assert "embeddings_hnsw_" in plan
     assert _has_index(pg_store, "m")  # built by the first search past the threshold
     assert pg_store.build_vector_index("m") is True
+    with pg_store.connection() as conn:
+        assert postgres_vectors.index_size(conn, "m") == 400  # the server's estimate
+    assert pg_store._indexed["m"] == (32, search_breadth(400))  # remembered: one round trip
     late = paper("late", title="Late paper")
     pg_store.upsert_papers([late], "s")
     pg_store.put_embeddings("m", [(late.content_hash, query)])  # added to the index
+    assert "m" not in pg_store._indexed  # the index grew: its breadth is read again
     assert pg_store.nearest("m", query, 1)[0][0] == late.content_hash
+    assert pg_store._indexed["m"][0] == 32
     pg_store.check_integrity()
     with pytest.raises(ValueError):
         pg_store.put_embeddings("m", [("other", np.ones(8))])  # one size per model

@@ -502,8 +502,7 @@ class Paperfeed:
     def _shortlist(self, query_vec: np.ndarray, text: str, n: int) -> list[Paper]:
         """Candidates for similar: the dense and the full-text top ``n``, merged (full text
         as search asks it: more than half of the words, so its cost stays bounded)."""
-        near = self.store.nearest(self.embedder.name, query_vec, n)
-        found = self.store.paper_ids_for_hashes([h for h, _ in near])
+        found = [pid for pid, _, _ in self.store.nearest_papers(self.embedder.name, query_vec, n)]
         found.extend(pid for pid, _ in keyword_hits(self.store, text, n, n))
         return self.store.get_papers(list(dict.fromkeys(found)))
 

@@ -116,9 +116,9 @@ def hybrid_search(
     depth = max(depth, top)
     pending = _keyword_pool().submit(keyword_hits, store, query, depth, top or depth)
     qvec = embed_query(embedder, query)
-    near = store.nearest(embedder.name, qvec, depth)
+    near = store.nearest_papers(embedder.name, qvec, depth)
     keyword = pending.result()
-    semantic = store.paper_ids_for_hashes([h for h, _ in near])
+    semantic = [pid for pid, _, _ in near]
     fused = rrf([[pid for pid, _ in keyword], semantic])
     if viewer is not None:
         for pid in store.private_to_others(viewer, list(fused)):
@@ -127,7 +127,7 @@ def hybrid_search(
     papers = store.get_papers(best)
     if not papers:
         return []
-    cosines = _cosines(store, embedder, papers, qvec, dict(near))
+    cosines = _cosines(store, embedder, papers, qvec, {h: c for _, h, c in near})
     lexical, k_rank = dict(keyword), {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
     s_rank = {pid: r for r, pid in enumerate(semantic, start=1)}
     qpaper = Paper(id="query:" + query, title=query)

@@ -155,6 +155,14 @@ class Store(Protocol):
         a backend may answer from an approximate index."""
         ...
 
+    def nearest_papers(
+        self, model: str, vector: np.ndarray, k: int
+    ) -> list[tuple[str, str, float]]:
+        """:meth:`nearest` with the stored papers of each of those texts: ``(paper_id,
+        content_hash, similarity)`` best first, papers sharing a text by id, each once (what
+        :meth:`nearest` then :meth:`paper_ids_for_hashes` give, in one step)."""
+        ...
+
     def build_vector_index(self, model: str) -> bool:
         """Build or bring up to date ``model``'s approximate index now, rather than at the
         next :meth:`nearest` (a backfill writes its vectors first, then calls this); whether

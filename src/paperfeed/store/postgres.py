@@ -238,7 +238,10 @@ class PostgresStore(
         if not items:
             return 0
         with self.transaction(), self.connection() as conn:
-            return vectors.put_vectors(conn, model, items)
+            added = vectors.put_vectors(conn, model, items)
+        if added:
+            self._indexed.pop(model, None)  # the index grew: its search breadth is read again
+        return added
 
     def all_embeddings(
         self, model: str, *, papers_only: bool = True
@@ -251,6 +254,16 @@ class PostgresStore(
         ``vector`` (cosine, through the HNSW index), ``(hash, similarity)`` best first."""
         with self.connection() as conn:
             return vectors.nearest(
+                conn, model, vector, k, self.ann_threshold, indexed_dims=self._indexed
+            )
+
+    def nearest_papers(
+        self, model: str, vector: np.ndarray, k: int
+    ) -> list[tuple[str, str, float]]:
+        """:meth:`nearest` with each text's papers, ``(paper_id, hash, similarity)`` best
+        first, in the same round trip to the server."""
+        with self.connection() as conn:
+            return vectors.nearest_papers(
                 conn, model, vector, k, self.ann_threshold, indexed_dims=self._indexed
             )
 

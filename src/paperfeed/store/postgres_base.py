@@ -37,7 +37,7 @@ class PostgresConnection:
         self.url = url
         self.ann_threshold = ann_threshold
         """A model's vectors from which it gets an HNSW index (fewer are scanned exactly)."""
-        self._indexed: dict[str, int] = {}  # models known to have their index: their size
+        self._indexed: dict[str, tuple[int, int]] = {}  # indexed models: (size, search breadth)
         self._local = threading.local()
         self._pool: ConnectionPool | None = None
         with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:

@@ -20,13 +20,15 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
+from paperfeed.store.ann import search_breadth
 from paperfeed.store.sqlite_papers import utc_now
 
 HNSW_MAX_DIM = 2000  # pgvector indexes vectors of up to 2,000 dimensions; larger ones scan
 EF_SEARCH = 256
 """``hnsw.ef_search`` of a search for up to this many neighbours (a larger ``k`` searches
-``k`` deep): chosen by measurement, recall@10 against the exact top 10 at 150,000 papers
-0.894 at 100, 0.948 at 200 (benchmarks/README.md), for a few milliseconds more."""
+``k`` deep) at 150,000 vectors, growing with the index (:func:`search_breadth`): chosen by
+measurement, recall@10 against the exact top 10 at 150,000 papers 0.894 at 100, 0.948 at 200
+(benchmarks/README.md), for a few milliseconds more."""
 EF_SEARCH_MAX = 1000  # the largest hnsw.ef_search; a larger k scans exactly
 HNSW_M = 16  # pgvector's defaults, spelled out: links per node
 HNSW_EF_CONSTRUCTION = 64  # and candidates kept while linking a new node
@@ -78,6 +80,20 @@ def indexed(conn: psycopg.Connection, model: str) -> bool:
         "SELECT index_name IS NOT NULL FROM vector_indexes WHERE model = %s", (model,)
     ).fetchone()
     return bool(row and row[0])
+
+
+def index_size(conn: psycopg.Connection, model: str) -> int:
+    """About how many vectors ``model``'s HNSW index holds: the server's estimate (kept by
+    ``ANALYZE`` and autovacuum), or a count when it has none yet."""
+    row = conn.execute(
+        "SELECT c.reltuples FROM vector_indexes v JOIN pg_class c "
+        "ON c.oid = to_regclass(v.index_name) WHERE v.model = %s",
+        (model,),
+    ).fetchone()
+    if row is not None and row[0] is not None and float(row[0]) >= 0:
+        return int(row[0])
+    count = conn.execute("SELECT count(*) FROM embeddings WHERE model = %s", (model,)).fetchone()
+    return int(count[0]) if count else 0
 
 
 def build_index(conn: psycopg.Connection, model: str, min_vectors: int = ANN_MIN_VECTORS) -> bool:
@@ -170,19 +186,49 @@ def nearest(
     vector: Any,
     k: int,
     min_vectors: int = ANN_MIN_VECTORS,
-    ef_search: int = EF_SEARCH,
-    indexed_dims: dict[str, int] | None = None,
+    ef_search: int | None = None,
+    indexed_dims: dict[str, tuple[int, int]] | None = None,
 ) -> list[tuple[str, float]]:
     """The ``k`` cached vectors of stored papers' text closest to ``vector`` by cosine,
     ``(content_hash, cosine similarity)`` best first, through ``model``'s HNSW index (built
     here if due, see :func:`build_index`; an exact scan where the model has too few vectors
     for one or ``k`` is beyond what the index returns). ``ef_search``: how many candidates
-    the index search keeps (at least ``k``). ``indexed_dims``: the caller's memory of the
-    models known to have an index (model -> size), read and filled here, so a search of an
-    indexed model costs one round trip to the server."""
+    the index search keeps (at least ``k``; None: :func:`search_breadth` of the index's size).
+    ``indexed_dims``: the caller's memory of the models known to have an index (model ->
+    vector size, search breadth), read and filled here, so a search of an indexed model costs
+    one round trip to the server."""
+    rows = _nearest_rows(conn, model, vector, k, min_vectors, ef_search, indexed_dims, False)
+    return [(h, s) for h, s, _ in rows]
+
+
+def nearest_papers(
+    conn: psycopg.Connection,
+    model: str,
+    vector: Any,
+    k: int,
+    min_vectors: int = ANN_MIN_VECTORS,
+    indexed_dims: dict[str, tuple[int, int]] | None = None,
+) -> list[tuple[str, str, float]]:
+    """:func:`nearest` with the papers of each text, in the same round trip: ``(paper_id,
+    content_hash, cosine similarity)`` best first (papers sharing a text: by id)."""
+    rows = _nearest_rows(conn, model, vector, k, min_vectors, None, indexed_dims, True)
+    return [(str(pid), h, s) for h, s, pid in sorted(rows, key=lambda r: (-r[1], str(r[2])))]
+
+
+def _nearest_rows(
+    conn: psycopg.Connection,
+    model: str,
+    vector: Any,
+    k: int,
+    min_vectors: int,
+    ef_search: int | None,
+    indexed_dims: dict[str, tuple[int, int]] | None,
+    with_ids: bool,
+) -> list[tuple[str, float, str | None]]:
+    """``(content_hash, similarity, paper id or None)`` of :func:`nearest`, best first."""
     query = as_vector(vector)
     known = indexed_dims if indexed_dims is not None else {}
-    dim = known.get(model)
+    dim, breadth = known.get(model, (None, EF_SEARCH))
     use_index = dim is not None
     if dim is None:
         dim = model_dims(conn, model)
@@ -190,7 +236,8 @@ def nearest(
             return []
         use_index = k <= EF_SEARCH_MAX and build_index(conn, model, min_vectors)
         if use_index:
-            known[model] = dim
+            breadth = search_breadth(index_size(conn, model), EF_SEARCH)
+            known[model] = (dim, breadth)
     if k <= 0:
         return []
     if dim != query.size:
@@ -204,6 +251,10 @@ def nearest(
         "AND EXISTS (SELECT 1 FROM papers p WHERE p.content_hash = e.content_hash) "
         "ORDER BY {d} LIMIT %(k)s"
     ).format(d=distance, model=sql.Literal(model))
+    if with_ids:  # the nearest texts first (their subquery keeps the index scan), then papers
+        statement = sql.SQL(
+            "SELECT n.h, n.s, p.id FROM ({}) AS n(h, s) JOIN papers p ON p.content_hash = n.h"
+        ).format(statement)
     if use_index:
         # the index, with iterative scans, not the model's rows read and sorted (which a
         # small table, or statistics not yet gathered after a bulk load, can make look
@@ -213,11 +264,12 @@ def nearest(
             "set_config('hnsw.iterative_scan', 'relaxed_order', true), "
             "set_config('enable_sort', 'off', true)"
         )
-        params: tuple[str, ...] = (str(min(max(k, ef_search), EF_SEARCH_MAX)),)
+        ef = ef_search or breadth
+        params: tuple[str, ...] = (str(min(max(k, ef), EF_SEARCH_MAX)),)
     else:
         settings, params = "SELECT set_config('enable_indexscan', 'off', true)", ()
     with conn.pipeline(), conn.transaction():  # one round trip: settings and query together
         conn.execute(settings, params)  # type: ignore[arg-type]
         cur = conn.execute(statement, {"q": query, "k": int(k)})
-    found = [(str(h), float(s)) for h, s in cur.fetchall()]
-    return sorted(found, key=lambda pair: -pair[1])
+    found = [(str(r[0]), float(r[1]), r[2] if with_ids else None) for r in cur.fetchall()]
+    return sorted(found, key=lambda row: -row[1])

@@ -465,8 +465,20 @@ class SQLiteStore(
     def paper_ids_for_hashes(self, hashes: Sequence[str]) -> list[str]:
         """Ids of the stored papers whose text has these content hashes, in ``hashes`` order
         (several papers may share one text), each once."""
+        by_hash = self._ids_by_hash(hashes)
+        return list(dict.fromkeys(pid for h in hashes for pid in by_hash.get(h, ())))
+
+    def nearest_papers(
+        self, model: str, vector: np.ndarray, k: int
+    ) -> list[tuple[str, str, float]]:
+        near = self.nearest(model, vector, k)
+        by_hash = self._ids_by_hash([h for h, _ in near])  # a paper has one text: once
+        return [(pid, h, s) for h, s in near for pid in by_hash.get(h, ())]
+
+    def _ids_by_hash(self, hashes: Sequence[str]) -> dict[str, list[str]]:
+        """Each hash's stored papers' ids, by id."""
         if not hashes:
-            return []
+            return {}
         rows = self._query(
             "SELECT content_hash, id FROM papers "
             "WHERE content_hash IN (SELECT value FROM json_each(?)) ORDER BY id",
@@ -475,7 +487,7 @@ class SQLiteStore(
         by_hash: dict[str, list[str]] = {}
         for h, pid in rows:
             by_hash.setdefault(h, []).append(pid)
-        return list(dict.fromkeys(pid for h in hashes for pid in by_hash.get(h, ())))
+        return by_hash
 
     def count_embeddings(self, model: str | None = None) -> int:
         if model is None:
