@@ -126,7 +126,15 @@ def test_a_new_user_uploads_rates_searches_and_maps(
     assert drawn > len(world.lib.profile("cyd")) == 6  # the profile and the feed
     assert "papers, drawn in" in page.locator("#map-status").inner_text()
     assert page.evaluate("performance.getEntriesByName('map-drawn').length") == 1
-    point = loneliest(page.request.get(f"{url}/api/v1/map").json()["points"])
+    answer = page.request.get(f"{url}/api/v1/map").json()
+    legend = answer["interests"]  # a colour and a name for each interest on the map
+    assert legend and [i["number"] for i in legend] == sorted(
+        {p["interest"] for p in answer["points"]}
+    )
+    items = page.locator("#map-legend li")
+    assert items.count() == len(legend)
+    assert items.first.inner_text() == f"{legend[0]['number']}. {legend[0]['name']}"
+    point = loneliest(answer["points"])
     box = page.locator("#map").bounding_box()
     x = box["x"] + (24 + (point["x"] + 1) / 2 * (900 - 48)) * box["width"] / 900
     y = box["y"] + (24 + (1 - point["y"]) / 2 * (600 - 48)) * box["height"] / 600

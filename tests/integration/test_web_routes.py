@@ -222,8 +222,13 @@ def test_api_ratings_profile_interests_map(world: World) -> None:
     assert "2608.00007" in profile and len(profile) == 7
     groups = client.get("/api/v1/interests", headers=auth).json()["interests"]
     assert sum(len(g["papers"]) for g in groups) == 7 and len(groups) >= 2
-    points = client.get("/api/v1/map", headers=auth).json()["points"]
+    mapped = client.get("/api/v1/map", headers=auth).json()
+    points = mapped["points"]
     assert {p["kind"] for p in points} == {"profile", "feed"}
+    names = {g["number"]: g["name"] for g in groups}
+    assert mapped["interests"] == [  # the legend: each interest coloured on the map, named
+        {"number": n, "name": names[n]} for n in sorted({p["interest"] for p in points})
+    ]
     assert all(-1 <= p["x"] <= 1 and -1 <= p["y"] <= 1 for p in points)
     assert client.delete("/api/v1/profile/2608.00007", headers=auth).status_code == 204
     assert client.delete("/api/v1/profile/2608.00007", headers=auth).status_code == 404

@@ -197,10 +197,10 @@ def _safe(result: ParseResult) -> None:
 @pytest.mark.parametrize("fmt", [None, *sorted(FORMATS)])
 @pytest.mark.parametrize("k", range(len(HOSTILE)))
 def test_hostile_corpus(k: int, fmt: str | None) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: waiting for a core on a loaded machine is not slow
     with contextlib.suppress(ParseError):
         _safe(parse_text(HOSTILE[k], fmt, filename="hostile"))
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
 
 
 def _gz_of(chunk: bytes, times: int) -> bytes:
@@ -222,7 +222,7 @@ def test_gzip_bombs_and_nul_bytes(name: str, tmp_path: Path) -> None:
     path = tmp_path / name
     path.write_bytes(BOMBS[name])
     limits = Limits(max_bytes=4 * 1024 * 1024, max_line_bytes=1024 * 1024)
-    start = time.perf_counter()
+    start = time.process_time()
     tracemalloc.start()
     try:
         with contextlib.suppress(ParseError):
@@ -231,4 +231,4 @@ def test_gzip_bombs_and_nul_bytes(name: str, tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert peak < 24 * 1024 * 1024
-    assert time.perf_counter() - start < 10.0
+    assert time.process_time() - start < 10.0

@@ -34,6 +34,9 @@ def _encodable(papers: list) -> None:  # type: ignore[type-arg]
 
 
 # --- linear time --------------------------------------------------------------------------
+# Bounds on this process's CPU time, not the wall clock: a loaded machine makes a parse wait
+# for a core, never spend more CPU. Each bound is far above the linear parse and far below
+# the quadratic one it guards against.
 
 
 def test_line_index_matches_counting() -> None:
@@ -46,18 +49,18 @@ def test_line_index_matches_counting() -> None:
 
 def test_a_large_atom_feed_parses_in_linear_time() -> None:
     text = _atom(8000)  # 6.8 MB: 17 s when every entry counted lines from the start
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_text(text, "arxiv-atom")
-    assert time.perf_counter() - start < 8.0
+    assert time.process_time() - start < 8.0
     assert len(result.papers) == 8000
     assert result.papers[-1].id == "2401.07999"
 
 
 def test_unclosed_entries_do_not_make_the_salvage_quadratic() -> None:
     junk = ATOM_HEAD + "<entry>\n" * 30000  # 240 KB: 32 s with the salvage regex
-    start = time.perf_counter()
+    start = time.process_time()
     result = parse_text(junk, "arxiv-atom")
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
     assert result.papers == []
     assert result.issues[0].where == "<text>:30003"
 

@@ -73,6 +73,16 @@ class InterestMaps:
         return interest_map(app, pos, kinds, feed)
 
 
+def map_interests(app: Paperfeed, user: str, points: Sequence[MapPoint]) -> list[tuple[int, str]]:
+    """The map's legend: ``(interest label, name)`` of each interest its points are coloured
+    by, in label order (names as :meth:`Paperfeed.interests` gives them: the user's own, else
+    derived; an interest it does not know, which a feed paper cannot have, is numbered)."""
+    if not points:
+        return []
+    names = {it.index: it.name for it in app.interests(user)}
+    return [(i, names.get(i, f"interest {i + 1}")) for i in sorted({p.interest for p in points})]
+
+
 def _fingerprint(pos: Sequence[Paper], ratings: dict[str, str]) -> str:
     """What the user's feed depends on besides the listing: positives and every rating."""
     h = hashlib.blake2b(digest_size=16)

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from paperfeed.display import readable
 from paperfeed.services import UserError
+from paperfeed.services.maps import map_interests
 from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
 from paperfeed.web.auth import api_user
@@ -212,7 +213,9 @@ def map_(request: Request, user: User) -> dict[str, Any]:
     state = state_of(request)
     with state.rank_lock:
         points = state.maps.points(state.app, user)
+        legend = map_interests(state.app, user, points)
     return {
+        "interests": [{"number": i + 1, "name": readable(name)} for i, name in legend],
         "points": [
             {
                 "id": p.paper.id,
@@ -223,5 +226,5 @@ def map_(request: Request, user: User) -> dict[str, Any]:
                 "kind": p.kind,
             }
             for p in points
-        ]
+        ],
     }

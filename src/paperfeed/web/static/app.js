@@ -83,6 +83,22 @@ function drawMap(canvas, points, at) {
   }
 }
 
+function drawLegend(list, interests) {
+  // One entry per interest on the map: its colour and its name (text, never HTML: names
+  // are paper titles from the internet or the user's own words).
+  if (!list) return;
+  list.replaceChildren();
+  for (const it of interests) {
+    const item = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = COLORS[(it.number - 1) % COLORS.length];
+    item.append(swatch, `${it.number}. ${it.name}`);
+    list.append(item);
+  }
+  list.hidden = interests.length === 0;
+}
+
 async function wireMap() {
   const canvas = document.getElementById("map");
   if (!canvas) return;
@@ -100,6 +116,7 @@ async function wireMap() {
   const at = placeMap(canvas, points);
   drawMap(canvas, points, at);
   performance.mark("map-drawn");  // what benchmarks/bench_map.py measures
+  drawLegend(document.getElementById("map-legend"), data.interests || []);
   canvas.dataset.points = String(points.length);
   canvas.dataset.ready = "1";
   status.textContent = points.length
