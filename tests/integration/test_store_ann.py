@@ -75,7 +75,7 @@ def test_a_larger_index_searches_wider(store_path: Path, monkeypatch: pytest.Mon
         q = clustered(1, seed=2)[0]
         store.nearest(MODEL, q, 10)
         index = store._ann._loaded[MODEL]
-        assert index.index.expansion_search == 2 * ann.EXPANSION_SEARCH
+        assert index.index.expansion_search == round(ann.EXPANSION_SEARCH * 4**ann.BREADTH_GROWTH)
         index.breadth = 40  # a fixed breadth (the benchmark's sweep) wins
         assert len(store.nearest(MODEL, q, 10)) == 10
         assert index.index.expansion_search == 40
