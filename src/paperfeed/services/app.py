@@ -445,7 +445,7 @@ class Paperfeed:
         wanted = self._filters(user)
         chosen = selection.select(self.store, self.vectors, user, wanted, pool, until, known)
         pvecs = self.vectors(positives)
-        interests = self._interests(user, positives, pvecs)
+        interests = self.named_interests(user, positives, pvecs)
 
         def ranked(exclude: set[str], k: int, n: int | None) -> list[Recommendation]:
             recs = rank(
@@ -477,9 +477,12 @@ class Paperfeed:
         """The interests of ``user``'s profile (its papers and upvotes, clustered as ranking
         clusters them), each with its name: the one the user gave it, else a derived one."""
         positives, _, _ = self.user_signals(user)
-        return self._interests(user, positives, self.vectors(positives))
+        return self.named_interests(user, positives, self.vectors(positives))
 
-    def _interests(self, user: str, positives: list[Paper], pvecs: np.ndarray) -> list[Interest]:
+    def named_interests(
+        self, user: str, positives: list[Paper], pvecs: np.ndarray
+    ) -> list[Interest]:
+        """:meth:`interests` of ``user``'s ``positives`` already read, with their vectors."""
         labels = cluster_interests(pvecs, min_similarity=self.params.interest_similarity)
         chosen = self.store.interest_names(user)
         return [

@@ -38,6 +38,15 @@ class MapPoint:
     kind: str
 
 
+@dataclass(frozen=True, slots=True)
+class InterestMap:
+    """A user's map: its points, and its legend, ``(interest label, name)`` of each interest
+    the points are coloured by, in label order (the user's own names, else derived ones)."""
+
+    points: list[MapPoint]
+    interests: list[tuple[int, str]]
+
+
 @dataclass
 class InterestMaps:
     """The maps of one process's users (thread-safe; at most ``users`` feeds kept)."""
@@ -51,6 +60,10 @@ class InterestMaps:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def points(self, app: Paperfeed, user: str) -> list[MapPoint]:
+        """The points of :meth:`map`."""
+        return self.map(app, user).points
+
+    def map(self, app: Paperfeed, user: str) -> InterestMap:
         """``user``'s map: profile and upvoted papers, and the top of this week's feed (none
         while the profile is empty or nothing is listed)."""
         pos, kinds = positives(app, user)
@@ -70,17 +83,7 @@ class InterestMaps:
                 self._feeds.move_to_end(user)
                 while len(self._feeds) > self.users:
                     self._feeds.popitem(last=False)
-        return interest_map(app, pos, kinds, feed)
-
-
-def map_interests(app: Paperfeed, user: str, points: Sequence[MapPoint]) -> list[tuple[int, str]]:
-    """The map's legend: ``(interest label, name)`` of each interest its points are coloured
-    by, in label order (names as :meth:`Paperfeed.interests` gives them: the user's own, else
-    derived; an interest it does not know, which a feed paper cannot have, is numbered)."""
-    if not points:
-        return []
-    names = {it.index: it.name for it in app.interests(user)}
-    return [(i, names.get(i, f"interest {i + 1}")) for i in sorted({p.interest for p in points})]
+        return interest_map(app, user, pos, kinds, feed)
 
 
 def _fingerprint(pos: Sequence[Paper], ratings: dict[str, str]) -> str:
@@ -95,26 +98,35 @@ def _fingerprint(pos: Sequence[Paper], ratings: dict[str, str]) -> str:
 
 
 def interest_map(
-    app: Paperfeed, pos: list[Paper], kinds: list[str], feed: Sequence[Recommendation]
-) -> list[MapPoint]:
-    """The positives (``kinds``: profile or up) and ``feed`` papers placed by :func:`pca2`,
-    coloured by the ranker's interests (the positives' clustering is the ranker's own,
-    remembered by :func:`cluster_interests` from the feed's ranking)."""
+    app: Paperfeed,
+    user: str,
+    pos: list[Paper],
+    kinds: list[str],
+    feed: Sequence[Recommendation],
+) -> InterestMap:
+    """``user``'s positives (``kinds``: profile or up) and ``feed`` papers placed by
+    :func:`pca2`, coloured by the ranker's interests (the positives' clustering is the
+    ranker's own, remembered by :func:`cluster_interests` from the feed's ranking) and named
+    as :meth:`Paperfeed.interests` names them (an interest it does not know, which a feed
+    paper cannot have, is numbered)."""
     held = {p.id for p in pos}
     feed = [r for r in feed if r.paper.id not in held]
     papers = pos + [r.paper for r in feed]
     if not papers:
-        return []
+        return InterestMap([], [])
     vecs = app.vectors(papers)
     similarity = app.params.interest_similarity
     labels = list(cluster_interests(vecs[: len(pos)], min_similarity=similarity))
     labels += [r.explanation.interest for r in feed]
     xy = pca2(vecs)
     kinds = kinds + ["feed"] * len(feed)
-    return [
+    points = [
         MapPoint(p, float(xy[i, 0]), float(xy[i, 1]), int(labels[i]), kinds[i])
         for i, p in enumerate(papers)
     ]
+    names = {it.index: it.name for it in app.named_interests(user, pos, vecs[: len(pos)])}
+    legend = [(i, names.get(i, f"interest {i + 1}")) for i in sorted({int(x) for x in labels})]
+    return InterestMap(points, legend)
 
 
 def pca2(vecs: np.ndarray) -> np.ndarray:

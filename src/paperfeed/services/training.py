@@ -6,7 +6,6 @@ for both)."""
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ import numpy as np
 from paperfeed.embed import Embedder, MiniLMEmbedder, TunedMiniLMEmbedder
 from paperfeed.embed.minilm import model_dir as base_model_dir
 from paperfeed.embed.tuned import PREFIX, export_tuned
+from paperfeed.fetch.oai import write_json_atomic
 from paperfeed.models import Paper
 from paperfeed.sources import iter_jsonl_papers
 from paperfeed.training import PairOptions, TrainingSet, build_training_set, corpus_kind
@@ -225,7 +225,7 @@ def train_model(
         report.base, report.learned = accuracy_of(r_base, cands), accuracy_of(r_tuned, cands)
         report.difference = paired_interval(r_base, r_tuned, seed=opts.seed)
         report.seconds["heldout"] = round(time.perf_counter() - t3, 1)
-    _write_json(out_dir / REPORT, report.to_json(), indent=2)
+    write_json_atomic(out_dir / REPORT, report.to_json())
     return report
 
 
@@ -237,11 +237,4 @@ def _write_pairs(out_dir: Path, ts: TrainingSet) -> None:
         "train": [[p.a, p.b, p.signal] for p in ts.train],
         "heldout": [[p.a, p.b, p.signal] for p in ts.heldout],
     }
-    _write_json(out_dir / "training-pairs.json", doc)
-
-
-def _write_json(path: Path, doc: dict[str, Any], indent: int | None = None) -> None:
-    """``doc`` into ``path`` through a temporary file and a rename (never half written)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=indent), encoding="utf-8")
-    tmp.replace(path)
+    write_json_atomic(out_dir / "training-pairs.json", doc)

@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 
 from paperfeed.display import readable
 from paperfeed.services import UserError
-from paperfeed.services.maps import map_interests
 from paperfeed.services.views import interests, mark_seen
 from paperfeed.web import data
 from paperfeed.web.auth import api_user
@@ -209,13 +208,13 @@ def interests_(request: Request, user: User) -> dict[str, Any]:
 
 @router.get("/map")
 def map_(request: Request, user: User) -> dict[str, Any]:
-    """The interest map's points: profile, upvoted and this week's top feed papers in 2-D."""
+    """The interest map: profile, upvoted and this week's top feed papers in 2-D, and the
+    names of the interests they are coloured by."""
     state = state_of(request)
     with state.rank_lock:
-        points = state.maps.points(state.app, user)
-        legend = map_interests(state.app, user, points)
+        found = state.maps.map(state.app, user)
     return {
-        "interests": [{"number": i + 1, "name": readable(name)} for i, name in legend],
+        "interests": [{"number": i + 1, "name": readable(name)} for i, name in found.interests],
         "points": [
             {
                 "id": p.paper.id,
@@ -225,6 +224,6 @@ def map_(request: Request, user: User) -> dict[str, Any]:
                 "interest": p.interest + 1,
                 "kind": p.kind,
             }
-            for p in points
+            for p in found.points
         ],
     }
